@@ -1,0 +1,72 @@
+"""Admin: where clinicians review notes, see job history, and trigger regeneration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from sessions import services
+from sessions.models import NoteJob, Patient, Session
+
+
+class NoteJobInline(admin.TabularInline):
+    model = NoteJob
+    fk_name = "session"
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+    fields = ["id", "status", "created_at", "finished_at", "attempts", "model_file", "model_adapter",
+              "inference_seconds", "error_message"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "clinician", "external_reference", "created_at"]
+    search_fields = ["display_name", "external_reference"]
+    list_filter = ["clinician"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "session_date", "notes_is_ai_generated", "notes_edited_from_ai",
+                    "notes_generated_at", "notes_last_edited_at", "needs_attention"]
+    list_filter = ["notes_is_ai_generated", "notes_edited_from_ai", "session_date", "patient__clinician"]
+    search_fields = ["patient__display_name"]
+    readonly_fields = ["notes_generated_at", "notes_last_edited_at", "notes_version", "risk_flags",
+                       "created_at", "updated_at"]
+    inlines = [NoteJobInline]
+    actions = ["regenerate_notes"]
+
+    @admin.display(boolean=True, description="Risk flagged")
+    def needs_attention(self, obj: Session) -> bool:
+        return obj.needs_attention
+
+    @admin.action(description="Regenerate notes (enqueue a job)")
+    def regenerate_notes(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        for session in queryset.select_related("patient"):
+            services.submit_session_note_job(
+                clinician=session.patient.clinician, session=session, regenerate=True
+            )
+        self.message_user(request, f"Enqueued note jobs for {queryset.count()} session(s).", messages.SUCCESS)
+
+
+@admin.register(NoteJob)
+class NoteJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "session", "patient", "attempts", "created_at", "finished_at",
+                    "inference_seconds"]
+    list_filter = ["status", "kind", "model_file"]
+    readonly_fields = [f.name for f in NoteJob._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

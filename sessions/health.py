@@ -1,0 +1,73 @@
+"""Liveness and readiness endpoints (no authentication: they expose no clinical data)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from workers import metrics
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - health reports, never raises
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        return bool(redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def _workers() -> list[dict[str, Any]]:
+    try:
+        return metrics.read_all()
+    except redis.RedisError:
+        return []
+
+
+def _configured_model() -> dict[str, Any]:
+    path = Path(settings.THERAPY_NOTES_MODEL_PATH)
+    exists = path.is_file()
+    return {"model_path": str(path), "file_exists": exists, "size_bytes": path.stat().st_size if exists else None}
+
+
+def _status(require_worker: bool) -> tuple[dict[str, Any], bool]:
+    workers = _workers()
+    loaded = [w for w in workers if w.get("model_loaded")]
+    body = {
+        "database": _database_ok(),
+        "broker": _broker_ok(),
+        "model_loaded": bool(loaded),
+        "model": loaded[0]["model"] if loaded else None,
+        "configured_model": _configured_model(),
+        "workers": workers,
+    }
+    ok = body["database"] and body["broker"] and (bool(loaded) or not require_worker)
+    body["status"] = "ok" if ok else "degraded"
+    return body, ok
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness: the web process answers. Details are informative, the status code is 200."""
+    body, _ = _status(require_worker=False)
+    return JsonResponse(body)
+
+
+@require_GET
+def health_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, broker and at least one worker with a loaded model."""
+    body, ok = _status(require_worker=True)
+    return JsonResponse(body, status=200 if ok else 503)

@@ -1,0 +1,218 @@
+"""Running a job on the worker side: claim it, call the summarizer, store the outcome.
+
+Every write that matters happens in one transaction (notes + provenance + job status),
+and every step is safe to repeat: a redelivered or duplicated message finds the job
+already final and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+from django.utils import timezone
+
+from sessions.models import NoteJob, Session
+from sessions.services import summary_session_queryset
+from summarizer.engine import LlamaInferenceEngine
+from summarizer.notes import (
+    NoteOptions,
+    NoteOutcome,
+    SessionInput,
+    SummaryOutcome,
+    summarize_sessions,
+    summarize_single_session,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DB_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+
+
+def with_db_retry(operation: Callable[[], T]) -> T:
+    """Retry a whole transaction when the database is briefly unreachable.
+
+    The operation is one atomic block, so a failed try leaves nothing half-written.
+    """
+    for delay in DB_RETRY_DELAYS:
+        try:
+            return operation()
+        except (OperationalError, InterfaceError):
+            logger.warning("database unavailable; retrying in %.1f s", delay)
+            close_old_connections()
+            time.sleep(delay)
+    return operation()
+
+
+def claim_job(job_id: str) -> NoteJob | None:
+    """Mark the job running and count the attempt; None when there is nothing to do."""
+    with transaction.atomic():
+        job = NoteJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            logger.warning("job does not exist", extra={"job_id": job_id})
+            return None
+        if job.is_final:
+            logger.info("job already final; duplicate delivery ignored", extra={"job_id": job_id})
+            return None
+        if job.attempts >= settings.THERAPY_NOTES_MAX_ATTEMPTS:
+            _mark_failed(job, f"Gave up after {job.attempts} attempts (worker lost or crashed each time).")
+            return None
+        job.attempts += 1
+        job.status = NoteJob.Status.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["attempts", "status", "started_at"])
+        return job
+
+
+def _mark_failed(job: NoteJob, message: str) -> None:
+    job.status = NoteJob.Status.FAILED
+    job.error_message = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error_message", "finished_at"])
+
+
+def fail_job(job_id: str, message: str) -> None:
+    """Mark a job failed. The session's notes are never touched on failure."""
+
+    def write() -> None:
+        with transaction.atomic():
+            job = NoteJob.objects.select_for_update().get(pk=job_id)
+            if not job.is_final:
+                _mark_failed(job, message)
+
+    with_db_retry(write)
+
+
+def _summary_inputs(job: NoteJob) -> list[SessionInput]:
+    sessions = summary_session_queryset(job.patient, job.parameters.get("session_ids"))
+    return [
+        SessionInput(s.session_number, s.session_date.isoformat(), s.original_transcription, s.notes)
+        for s in sessions
+    ]
+
+
+def _options(job: NoteJob) -> NoteOptions:
+    return NoteOptions(
+        job_id=str(job.pk),
+        use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR,
+        on_model_failure=settings.THERAPY_NOTES_ON_MODEL_FAILURE,
+    )
+
+
+def _common_result(outcome: NoteOutcome) -> dict[str, Any]:
+    return {
+        "inference_time": round(outcome.inference_time, 3),
+        "model": outcome.model,
+        "fallback": outcome.fallback,
+        "fallback_reason": outcome.fallback_reason,
+        "repaired": outcome.repaired,
+        "truncated_input": outcome.truncated_input,
+        "risk_flags": outcome.risk_flags,
+        "safety_net_intervened": outcome.safety_net_intervened,
+        "unsupported_risk_claims": outcome.unsupported_risk_claims,
+        "violations": outcome.violations,
+    }
+
+
+def store_outcome(job_id: str, outcome: NoteOutcome) -> None:
+    """Write notes + provenance + job status in one transaction (retried if the DB blips)."""
+
+    def write() -> None:
+        with transaction.atomic():
+            job = NoteJob.objects.select_for_update().get(pk=job_id)
+            if job.status != NoteJob.Status.RUNNING:
+                logger.info("job no longer running; result discarded", extra={"job_id": job_id})
+                return
+            result = _common_result(outcome)
+            if isinstance(outcome, SummaryOutcome):
+                result.update(
+                    summary=outcome.text,
+                    session_count=outcome.session_count,
+                    key_points=outcome.key_points,
+                    total_text_length=outcome.total_text_length,
+                    sources=outcome.sources,
+                )
+            else:
+                result.update(generated_notes=outcome.text, **_write_session_notes(job, outcome))
+            now = timezone.now()
+            job.status = NoteJob.Status.SUCCEEDED
+            job.finished_at = now
+            job.result = result
+            job.error_message = ""
+            job.model_file = outcome.model.get("model_file", "")
+            job.model_sha256 = outcome.model.get("model_sha256", "")
+            job.model_adapter = outcome.model.get("adapter_file") or ""
+            job.prompt_version = outcome.model.get("prompt_version", "")
+            job.prompt_tokens = outcome.prompt_tokens
+            job.completion_tokens = outcome.completion_tokens
+            job.inference_seconds = outcome.inference_time
+            job.save()
+
+    with_db_retry(write)
+
+
+def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
+    session = Session.objects.select_for_update().get(pk=job.session_id)
+    if session.notes_version != job.base_notes_version:
+        # A clinician edited the notes while we ran: never overwrite a human edit.
+        return {
+            "applied": False,
+            "pending_suggestion": True,
+            "message": "The notes were edited while this job ran; the output is kept here as a suggestion.",
+        }
+    now = timezone.now()
+    session.notes = outcome.text
+    session.notes_is_ai_generated = True
+    session.notes_edited_from_ai = False
+    session.notes_generated_at = now
+    session.notes_last_edited_at = None
+    session.notes_version += 1
+    session.risk_flags = outcome.risk_flags
+    session.save()
+    return {"applied": True, "pending_suggestion": False}
+
+
+@dataclass(frozen=True)
+class ExecutionReport:
+    """What happened, for the worker's metrics (no clinical text)."""
+
+    ran: bool
+    succeeded: bool = False
+    outcome: NoteOutcome | None = None
+
+
+def execute_job(job_id: str, engine: LlamaInferenceEngine) -> ExecutionReport:
+    """The whole job: claim → summarise → store. Failures end the job failed, notes untouched."""
+    job = with_db_retry(lambda: claim_job(job_id))
+    if job is None:
+        return ExecutionReport(ran=False)
+    try:
+        outcome: NoteOutcome
+        if job.kind == NoteJob.Kind.SESSION_NOTE:
+            outcome = summarize_single_session(engine, job.session.original_transcription, _options(job))
+        else:
+            inputs = _summary_inputs(job)
+            if not inputs:
+                fail_job(job_id, "The patient has no sessions to summarise.")
+                return ExecutionReport(ran=True)
+            outcome = summarize_sessions(engine, inputs, _options(job))
+    except SoftTimeLimitExceeded:
+        fail_job(
+            job_id,
+            f"The job exceeded the soft time limit ({settings.CELERY_TASK_SOFT_TIME_LIMIT} s); "
+            "the session's notes were not changed.",
+        )
+        return ExecutionReport(ran=True)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, never lost
+        logger.exception("job failed", extra={"job_id": job_id})
+        fail_job(job_id, f"Note generation failed: {type(exc).__name__}: {exc}")
+        return ExecutionReport(ran=True)
+    store_outcome(job_id, outcome)
+    return ExecutionReport(ran=True, succeeded=True, outcome=outcome)

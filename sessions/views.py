@@ -1,0 +1,143 @@
+"""HTTP edges: parse, check ownership (via querysets), delegate to services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from sessions import services
+from sessions.models import NoteJob, Patient, Session
+from sessions.serializers import (
+    GenerateNotesRequestSerializer,
+    NoteJobSerializer,
+    PatientSerializer,
+    SessionNotesUpdateSerializer,
+    SessionSerializer,
+    SummarizeSessionsRequestSerializer,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Repeating a submission with the same key returns the same job.",
+)
+
+
+def _idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    return key[:128] or None
+
+
+def _job_response(outcome: services.SubmitOutcome, request: Request) -> Response:
+    data = NoteJobSerializer(outcome.job, context={"request": request}).data
+    return Response(data, status=status.HTTP_202_ACCEPTED)
+
+
+class CreateListRetrieveUpdateViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """No delete: clinical records are retained."""
+
+
+class PatientViewSet(CreateListRetrieveUpdateViewSet):
+    serializer_class = PatientSerializer
+
+    def get_queryset(self) -> QuerySet[Patient]:
+        return Patient.objects.filter(clinician=self.request.user)
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save(clinician=self.request.user)
+
+
+class SessionViewSet(CreateListRetrieveUpdateViewSet):
+    serializer_class = SessionSerializer
+    filterset_fields = ["patient"]
+
+    def get_queryset(self) -> QuerySet[Session]:
+        return Session.objects.filter(patient__clinician=self.request.user).select_related("patient")
+
+    def get_throttles(self) -> list[Any]:
+        if self.action == "generate_notes":
+            self.throttle_scope = "job_submit"
+            return [ScopedRateThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(
+        request=GenerateNotesRequestSerializer,
+        responses={202: NoteJobSerializer, 409: None},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    @action(detail=True, methods=["post"], url_path="generate-notes")
+    def generate_notes(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        body = GenerateNotesRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            outcome = services.submit_session_note_job(
+                clinician=request.user,
+                session=session,
+                regenerate=body.validated_data["regenerate"],
+                idempotency_key=_idempotency_key(request),
+            )
+        except services.NotesAlreadyExistError as exc:
+            return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
+        return _job_response(outcome, request)
+
+    @extend_schema(request=SessionNotesUpdateSerializer, responses={200: SessionSerializer})
+    @action(detail=True, methods=["put"], url_path="notes")
+    def notes(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        body = SessionNotesUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = services.update_session_notes(session, **body.validated_data)
+        return Response(SessionSerializer(updated, context={"request": request}).data)
+
+
+class NoteJobViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NoteJobSerializer
+    filterset_fields = ["status", "kind", "session", "patient"]
+
+    def get_queryset(self) -> QuerySet[NoteJob]:
+        return NoteJob.objects.filter(clinician=self.request.user)
+
+    @extend_schema(request=None, responses={200: NoteJobSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        try:
+            job = services.cancel_job(job)
+        except services.JobNotCancellableError as exc:
+            return Response({"detail": str(exc), "code": "not_cancellable"}, status=status.HTTP_409_CONFLICT)
+        return Response(NoteJobSerializer(job, context={"request": request}).data)
+
+
+class SummarizeSessionsView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "job_submit"
+
+    @extend_schema(
+        request=SummarizeSessionsRequestSerializer,
+        responses={202: NoteJobSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+    )
+    def post(self, request: Request) -> Response:
+        body = SummarizeSessionsRequestSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        outcome = services.submit_summary_job(
+            clinician=request.user,
+            patient=body.validated_data["patient_id"],
+            session_ids=body.validated_data.get("session_ids"),
+            idempotency_key=_idempotency_key(request),
+        )
+        return _job_response(outcome, request)

@@ -1,0 +1,24 @@
+"""Inference configuration: one frozen dataclass, built by the caller (Django settings, CLI, bench)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    model_path: str
+    lora_path: str | None = None
+    n_ctx: int = 2048
+    n_threads: int = 2
+    n_gpu_layers: int = 0
+    max_tokens: int = 160
+    temperature: float = 0.2
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.1
+    # Wall-clock limit for one generation; checked per token so the worker process survives.
+    timeout_seconds: float = 45.0
+    seed: int = 1234
+    # Constrain decoding to the note's section skeleton (GBNF grammar).
+    use_grammar: bool = True

@@ -1,0 +1,245 @@
+"""The llama.cpp inference engine: load once, generate many times, report identity.
+
+A worker process owns exactly one engine. Generation streams tokens so a
+wall-clock timeout can stop it between tokens without killing the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from summarizer.config import InferenceConfig
+from summarizer.prompts import PROMPT_VERSION, Message
+
+logger = logging.getLogger(__name__)
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """The configured GGUF (or adapter) file does not exist."""
+
+
+class EngineNotLoadedError(RuntimeError):
+    """generate() was called before load() or after unload()."""
+
+
+class GenerationTimeoutError(TimeoutError):
+    """Generation ran past InferenceConfig.timeout_seconds."""
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    """What produced a note: enough to reproduce it and to audit it."""
+
+    model_file: str
+    model_sha256: str
+    model_size_bytes: int
+    adapter_file: str | None
+    adapter_sha256: str | None
+    prompt_version: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    finish_reason: str
+
+
+@lru_cache(maxsize=16)
+def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file, cached per (path, size, mtime) because GGUFs are large."""
+    stat = os.stat(path)
+    return _sha256_cached(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+class LlamaInferenceEngine:
+    """Thin, thread-safe wrapper over ``llama_cpp.Llama`` with identity and timeouts."""
+
+    def __init__(self, config: InferenceConfig) -> None:
+        self.config = config
+        self._llm: Any = None
+        self._identity: ModelIdentity | None = None
+        self._grammars: dict[str, Any] = {}
+        # llama.cpp contexts are not re-entrant; one generation at a time per engine.
+        self._lock = threading.Lock()
+        self.load_seconds: float | None = None
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._llm is not None
+
+    def load(self) -> None:
+        if self._llm is not None:
+            return
+        from llama_cpp import Llama  # imported lazily: the web process never needs it
+
+        model_path = Path(self.config.model_path)
+        if not model_path.is_file():
+            raise ModelNotFoundError(
+                f"Model file not found: {model_path}. Run `python manage.py fetch_model` "
+                "or set THERAPY_NOTES_MODEL_PATH / PHI3_MODEL_PATH to an existing GGUF."
+            )
+        lora = self.config.lora_path
+        if lora and not Path(lora).is_file():
+            raise ModelNotFoundError(f"LoRA adapter file not found: {lora}")
+        started = time.perf_counter()
+        self._llm = Llama(
+            model_path=str(model_path),
+            lora_path=lora or None,
+            n_ctx=self.config.n_ctx,
+            n_threads=self.config.n_threads,
+            n_gpu_layers=self.config.n_gpu_layers,
+            seed=self.config.seed,
+            verbose=False,
+        )
+        self.load_seconds = time.perf_counter() - started
+        self._identity = ModelIdentity(
+            model_file=model_path.name,
+            model_sha256=file_sha256(model_path),
+            model_size_bytes=model_path.stat().st_size,
+            adapter_file=Path(lora).name if lora else None,
+            adapter_sha256=file_sha256(lora) if lora else None,
+            prompt_version=PROMPT_VERSION,
+        )
+        logger.info(
+            "model loaded",
+            extra={"model_file": model_path.name, "load_seconds": round(self.load_seconds, 3)},
+        )
+
+    def unload(self) -> None:
+        with self._lock:
+            if self._llm is not None:
+                self._llm.close()
+            self._llm = None
+
+    @property
+    def identity(self) -> ModelIdentity:
+        if self._identity is None:
+            raise EngineNotLoadedError("Model identity is known only after load().")
+        return self._identity
+
+    def _require(self) -> Any:
+        if self._llm is None:
+            raise EngineNotLoadedError("The inference engine is not loaded; call load() first.")
+        return self._llm
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._require().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def truncate_to_tokens(self, text: str, budget: int, marker: str) -> tuple[str, bool]:
+        """Keep the head and tail of ``text`` within ``budget`` tokens, joined by ``marker``.
+
+        The ending of a session (plan, homework, risk follow-up) matters as much as its
+        opening, so both are kept; the middle is cut. Returns (text, was_truncated).
+        """
+        llm = self._require()
+        tokens = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        if len(tokens) <= budget:
+            return text, False
+        marker_tokens = len(llm.tokenize(marker.encode("utf-8"), add_bos=False, special=False))
+        keep = max(budget - marker_tokens, 2)
+        head, tail = tokens[: keep * 2 // 5], tokens[len(tokens) - (keep - keep * 2 // 5) :]
+        decode = lambda toks: llm.detokenize(toks).decode("utf-8", errors="ignore")  # noqa: E731
+        return f"{decode(head)}{marker}{decode(tail)}", True
+
+    def render_prompt(self, messages: list[Message]) -> str:
+        """The exact prompt text the model's own chat template produces (for token counting)."""
+        llm = self._require()
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            # No template in the GGUF: fall back to a plain join so counting still works.
+            return "\n".join(m["content"] for m in messages)
+        eos = llm.detokenize([llm.token_eos()]).decode("utf-8", errors="ignore")
+        bos = llm.detokenize([llm.token_bos()]).decode("utf-8", errors="ignore")
+        formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        return formatter(messages=messages).prompt
+
+    def count_prompt_tokens(self, messages: list[Message]) -> int:
+        llm = self._require()
+        return len(llm.tokenize(self.render_prompt(messages).encode("utf-8"), add_bos=False, special=True))
+
+    def _grammar(self, source: str) -> Any:
+        if source not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            self._grammars[source] = LlamaGrammar.from_string(source, verbose=False)
+        return self._grammars[source]
+
+    def generate(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int | None = None,
+        grammar: str | None = None,
+        timeout_seconds: float | None = None,
+    ) -> GenerationResult:
+        """Chat completion rendered with the GGUF's own chat template.
+
+        Raises GenerationTimeoutError when the wall-clock limit passes; the
+        partial output is discarded because a half note must never be stored.
+        """
+        cfg = self.config
+        limit = cfg.timeout_seconds if timeout_seconds is None else timeout_seconds
+        with self._lock:
+            llm = self._require()
+            started = time.perf_counter()
+            stream = llm.create_chat_completion(
+                messages=messages,
+                max_tokens=max_tokens or cfg.max_tokens,
+                temperature=cfg.temperature,
+                top_p=cfg.top_p,
+                top_k=cfg.top_k,
+                repeat_penalty=cfg.repeat_penalty,
+                seed=cfg.seed,
+                grammar=self._grammar(grammar) if grammar else None,
+                stream=True,
+            )
+            pieces: list[str] = []
+            finish_reason = "stop"
+            completion_tokens = 0
+            for chunk in stream:
+                choice = chunk["choices"][0]
+                content = choice["delta"].get("content")
+                if content:
+                    pieces.append(content)
+                    completion_tokens += 1
+                if choice.get("finish_reason"):
+                    finish_reason = choice["finish_reason"]
+                if time.perf_counter() - started > limit:
+                    stream.close()
+                    raise GenerationTimeoutError(
+                        f"Generation exceeded the {limit:g} s limit after {completion_tokens} tokens."
+                    )
+            seconds = time.perf_counter() - started
+            text = "".join(pieces)
+            prompt_tokens = self.count_prompt_tokens(messages)
+        return GenerationResult(
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            seconds=seconds,
+            finish_reason=finish_reason,
+        )

@@ -1,0 +1,189 @@
+"""Settings for therapy-notes. Everything comes from environment variables (see README's table)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from therapy_notes.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", False)
+_INSECURE_DEV_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env_str("SECRET_KEY", _INSECURE_DEV_KEY)
+if not DEBUG and SECRET_KEY == _INSECURE_DEV_KEY and env_bool("THERAPY_NOTES_PRODUCTION", False):
+    raise ImproperlyConfigured("SECRET_KEY must be set when THERAPY_NOTES_PRODUCTION=1.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "sessions.apps.TherapySessionsConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "therapy_notes.urls"
+WSGI_APPLICATION = "therapy_notes.wsgi.application"
+ASGI_APPLICATION = "therapy_notes.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# SQLite file for the quick start; PostgreSQL in production and in the test suite.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Request bodies above this are refused before parsing (transcripts are text; 2 MB is generous).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("THERAPY_NOTES_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
+THERAPY_NOTES_MAX_TRANSCRIPT_CHARS = env_int("THERAPY_NOTES_MAX_TRANSCRIPT_CHARS", 200_000)
+THERAPY_NOTES_MAX_SUMMARY_SESSIONS = env_int("THERAPY_NOTES_MAX_SUMMARY_SESSIONS", 50)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_RATES": {"job_submit": env_str("THERAPY_NOTES_JOB_THROTTLE", "120/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "therapy-notes API",
+    "DESCRIPTION": "Self-hosted clinical note generation for therapy sessions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Celery (Redis broker and result backend) ---------------------------------------------
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = env_str("THERAPY_NOTES_QUEUE", "notes")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 3600
+# Long ML tasks: ack after the work is done, one job at a time per process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("THERAPY_NOTES_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = env_int("THERAPY_NOTES_TASK_TIME_LIMIT", 180)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Must exceed the hard time limit, or Redis redelivers a job that is still running.
+    "visibility_timeout": env_int("THERAPY_NOTES_VISIBILITY_TIMEOUT", 600),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-stuck-jobs": {"task": "workers.reconcile_stuck_jobs", "schedule": 60.0},
+}
+CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
+CELERY_TASK_SEND_SENT_EVENT = True
+
+# --- Model / inference ------------------------------------------------------------------------
+MODELS_DIR = Path(env_str("THERAPY_NOTES_MODELS_DIR", str(BASE_DIR / "models")))
+DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# PHI3_MODEL_PATH is honoured as an alias so a Phi-3 deployment needs one variable.
+THERAPY_NOTES_MODEL_PATH = env_str(
+    "THERAPY_NOTES_MODEL_PATH", env_str("PHI3_MODEL_PATH", str(MODELS_DIR / DEFAULT_MODEL_FILE))
+)
+# Unset: the model registry's default entry decides (the shipped tuned adapter, if any).
+# Empty string: no adapter (untuned base). A path: that GGUF LoRA adapter.
+THERAPY_NOTES_LORA_PATH: str | None = os.environ.get("THERAPY_NOTES_LORA_PATH")
+THERAPY_NOTES_MODEL_ENTRY = env_str("THERAPY_NOTES_MODEL_ENTRY", "")
+THERAPY_NOTES_N_CTX = env_int("THERAPY_NOTES_N_CTX", 2048)
+THERAPY_NOTES_N_THREADS = env_int("THERAPY_NOTES_N_THREADS", 2)
+THERAPY_NOTES_N_GPU_LAYERS = env_int("THERAPY_NOTES_N_GPU_LAYERS", 0)
+THERAPY_NOTES_MAX_TOKENS = env_int("THERAPY_NOTES_MAX_TOKENS", 160)
+THERAPY_NOTES_TEMPERATURE = env_float("THERAPY_NOTES_TEMPERATURE", 0.2)
+THERAPY_NOTES_TOP_P = env_float("THERAPY_NOTES_TOP_P", 0.9)
+THERAPY_NOTES_TOP_K = env_int("THERAPY_NOTES_TOP_K", 40)
+THERAPY_NOTES_REPEAT_PENALTY = env_float("THERAPY_NOTES_REPEAT_PENALTY", 1.1)
+THERAPY_NOTES_GENERATION_TIMEOUT = env_float("THERAPY_NOTES_GENERATION_TIMEOUT", 45.0)
+THERAPY_NOTES_USE_GRAMMAR = env_bool("THERAPY_NOTES_USE_GRAMMAR", True)
+# When generation fails or times out: "fallback" writes an extractive note marked as such;
+# "fail" marks the job failed and leaves the session untouched.
+THERAPY_NOTES_ON_MODEL_FAILURE = env_str("THERAPY_NOTES_ON_MODEL_FAILURE", "fallback")
+
+# --- Reliability ------------------------------------------------------------------------------
+THERAPY_NOTES_MAX_ATTEMPTS = env_int("THERAPY_NOTES_MAX_ATTEMPTS", 3)
+THERAPY_NOTES_STUCK_JOB_SECONDS = env_int("THERAPY_NOTES_STUCK_JOB_SECONDS", 300)
+
+# --- Production hardening (active when DEBUG is off) -------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if env_bool("THERAPY_NOTES_PRODUCTION", False):
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# Logs never carry transcript or note text: only ids, sizes, timings (see summarizer logging).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,1 @@
+"""Celery tasks and the per-process model holder."""

@@ -1,0 +1,56 @@
+"""One inference engine per worker process, loaded once and reused by every job.
+
+Loaded on ``worker_process_init`` (each prefork child, after fork: a llama.cpp context
+must not be shared across a fork), never in the web process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+
+from summarizer.config import InferenceConfig
+from summarizer.engine import LlamaInferenceEngine
+from workers.model_selection import resolve_model_paths
+
+logger = logging.getLogger(__name__)
+
+_engine: LlamaInferenceEngine | None = None
+_lock = threading.Lock()
+
+
+def inference_config_from_settings() -> InferenceConfig:
+    model_path, lora_path = resolve_model_paths()
+    return InferenceConfig(
+        model_path=model_path,
+        lora_path=lora_path,
+        n_ctx=settings.THERAPY_NOTES_N_CTX,
+        n_threads=settings.THERAPY_NOTES_N_THREADS,
+        n_gpu_layers=settings.THERAPY_NOTES_N_GPU_LAYERS,
+        max_tokens=settings.THERAPY_NOTES_MAX_TOKENS,
+        temperature=settings.THERAPY_NOTES_TEMPERATURE,
+        top_p=settings.THERAPY_NOTES_TOP_P,
+        top_k=settings.THERAPY_NOTES_TOP_K,
+        repeat_penalty=settings.THERAPY_NOTES_REPEAT_PENALTY,
+        timeout_seconds=settings.THERAPY_NOTES_GENERATION_TIMEOUT,
+        use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR,
+    )
+
+
+def get_engine() -> LlamaInferenceEngine:
+    """The process's engine, loading it on first use (solo pool, shell, bench)."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            engine = LlamaInferenceEngine(inference_config_from_settings())
+            engine.load()
+            logger.info("worker model ready: %s (%.2f s)", engine.identity.model_file, engine.load_seconds)
+            _engine = engine
+        return _engine
+
+
+def loaded_engine() -> LlamaInferenceEngine | None:
+    """The engine if this process has loaded one (never triggers a load)."""
+    return _engine
