@@ -12,7 +12,7 @@ class InferenceConfig:
     n_ctx: int = 2048
     n_threads: int = 2
     n_gpu_layers: int = 0
-    max_tokens: int = 160
+    max_tokens: int = 200
     temperature: float = 0.2
     top_p: float = 0.9
     top_k: int = 40

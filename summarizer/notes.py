@@ -117,8 +117,8 @@ def _generate_checked(
     except Exception as exc:  # noqa: BLE001 - any engine failure becomes a recorded reason
         return None, f"model error: {type(exc).__name__}: {exc}", 0, 0, False
     raw = normalise_whitespace(generated.text)
-    check = validate_note(raw, sections) if sections is SESSION_NOTE_SECTIONS else None
-    if check is not None and check.ok:
+    bounds = {} if tuple(sections) == SESSION_NOTE_SECTIONS else {"min_words": 0, "max_words": NOTE_HARD_MAX_WORDS}
+    if validate_note(raw, sections, **bounds).ok:
         return raw, "", generated.prompt_tokens, generated.completion_tokens, False
     repaired = repair_note(raw, sections)
     if repaired is None:

@@ -48,9 +48,17 @@ class WorkerCounters:
             host=socket.gethostname(),
             model_loaded=model is not None,
             model=model,
+            model_load_seconds=_model_load_seconds(),
             updated_at=time.time(),
         )
         return data
+
+
+def _model_load_seconds() -> float | None:
+    from workers.model_holder import loaded_engine
+
+    engine = loaded_engine()
+    return round(engine.load_seconds, 3) if engine and engine.load_seconds is not None else None
 
 
 _counters = WorkerCounters()

@@ -1,0 +1,108 @@
+"""Extractive fallback notes: used when the model fails, times out or writes something
+unrepairable. Built only from the transcript's own sentences and the risk detector, in the
+same format, and always marked as fallback by the caller (never passed off as model output).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from summarizer.risk import RiskFinding, _FAMILY_PHRASE, _quote
+from summarizer.sections import MULTI_SESSION_SECTIONS, SESSION_NOTE_SECTIONS
+from summarizer.text import normalise_whitespace
+from summarizer.validation import NONE_REPORTED, render_note, repair_note
+
+_LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z .]{0,20}?|Speaker\s*\d)\s*:\s*", re.IGNORECASE)
+_THERAPIST = re.compile(r"^(?:therapist|t|counsell?or|clinician|dr\.?.*|speaker\s*1)$", re.IGNORECASE)
+_EMOTION = re.compile(r"\b(?:feel|felt|feeling|sad|anxious|angry|scared|hopeless|worried|low|down|stressed|"
+                      r"overwhelmed|tired|numb|guilty|ashamed|better|calm|happy|frustrated|lonely)\b", re.IGNORECASE)
+_PLAN = re.compile(r"\b(?:next\s+(?:week|session|time)|homework|this\s+week|plan|practice|try|schedule|follow\s+up|"
+                   r"review)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SAFE_CHARS = re.compile(r"[{}*]")
+_FALLBACK_WORDS = 11  # per extracted section, so five sections stay within 30-70 words
+
+
+def _turns(transcript: str) -> tuple[list[str], list[str]]:
+    """(patient sentences, therapist sentences); unlabelled text counts as the patient's."""
+    patient: list[str] = []
+    therapist: list[str] = []
+    speaker_is_therapist = False
+    for line in transcript.splitlines():
+        label = _LABEL.match(line)
+        if label:
+            speaker_is_therapist = bool(_THERAPIST.match(label.group(1).strip()))
+            line = line[label.end():]
+        sentences = [s.strip() for s in _SENTENCE.split(line) if len(s.split()) >= 3]
+        (therapist if speaker_is_therapist else patient).extend(sentences)
+    return patient, therapist
+
+
+def _clip(sentence: str, words: int = _FALLBACK_WORDS) -> str:
+    parts = _SAFE_CHARS.sub("", sentence).split()
+    text = " ".join(parts[:words])
+    return f'"{text}{"..." if len(parts) > words else ""}"'
+
+
+def _first(sentences: Sequence[str], pattern: re.Pattern[str] | None = None) -> str | None:
+    for sentence in sentences:
+        if pattern is None or pattern.search(sentence):
+            return sentence
+    return None
+
+
+def _risk_text(findings: Sequence[RiskFinding]) -> str:
+    current = [f for f in findings if f.current]
+    if not current:
+        return "None reported by the risk detector; clinician to review."
+    seen: list[str] = []
+    for finding in current:
+        if finding.category not in seen:
+            seen.append(finding.category)
+    first = next(f for f in current if f.category == seen[0])
+    items = "; ".join(_FAMILY_PHRASE[c] for c in seen[:3])
+    return f'{{{{RED:{items} ("{_quote(first.evidence, 40)}").}}}}'
+
+
+def extractive_fallback_note(transcript: str, findings: Sequence[RiskFinding]) -> str:
+    """A valid single-session note for ANY input (empty, huge, unicode, garbage)."""
+    text = normalise_whitespace(transcript or "")[:200_000]
+    patient, therapist = _turns(text)
+    complaint = _first(patient)
+    emotion = _first(patient, _EMOTION)
+    intervention = _first(therapist)
+    plan = _first(reversed(therapist), _PLAN) or _first(reversed(patient), _PLAN)
+    sections = {
+        "Chief Complaint": f"Patient stated {_clip(complaint)}." if complaint else "Not identifiable from transcript.",
+        "Emotional State": f"Patient described {_clip(emotion)}." if emotion else "Not described in transcript.",
+        "Risk": _risk_text(findings),
+        "Intervention": f"Therapist: {_clip(intervention)}." if intervention else "Not identifiable from transcript.",
+        "Plan": f"Discussed {_clip(plan)}. Clinician to review and complete." if plan
+        else "Clinician to review and complete this automatically extracted note.",
+    }
+    note = render_note(sections, SESSION_NOTE_SECTIONS)
+    return repair_note(note, SESSION_NOTE_SECTIONS) or note
+
+
+def extractive_fallback_summary(session_texts: Sequence[str], findings: Sequence[RiskFinding]) -> str:
+    """A multi-session summary from the sessions' own sentences (<= 150 words)."""
+    texts = [normalise_whitespace(t or "") for t in session_texts]
+    latest_patient, latest_therapist = _turns(texts[-1]) if texts else ([], [])
+    first_patient, _ = _turns(texts[0]) if texts else ([], [])
+    complaint = _first(first_patient)
+    latest = _first(latest_patient)
+    emotion = _first(latest_patient, _EMOTION)
+    intervention = _first(latest_therapist)
+    plan = _first(reversed(latest_therapist), _PLAN)
+    sections = {
+        "Latest Session": f"Patient stated {_clip(latest)}." if latest else NONE_REPORTED,
+        "Chief Complaint": f"Initially: {_clip(complaint)}." if complaint else NONE_REPORTED,
+        "Emotional State": f"Latest: {_clip(emotion)}." if emotion else NONE_REPORTED,
+        "Risk Assessment": _risk_text(findings),
+        "Intervention": f"Therapist: {_clip(intervention)}." if intervention else NONE_REPORTED,
+        "Progress": f"{len(texts)} session(s) reviewed; extracted automatically, clinician to assess progress.",
+        "Plan": f"Discussed {_clip(plan)}." if plan else "Clinician to review and complete.",
+    }
+    note = render_note(sections, MULTI_SESSION_SECTIONS)
+    return repair_note(note, MULTI_SESSION_SECTIONS) or note
