@@ -23,7 +23,7 @@ MAX_WORDS_PER_SECTION = 13
 _LINE_RULES = rf"""
 line ::= " " item (" " item){{0,{MAX_WORDS_PER_SECTION - 1}}}
 item ::= word | red
-word ::= [^\n{{}}* ]+
+word ::= [^\n{{}}* ]{{1,20}}
 red ::= "{{{{RED:" word (" " word){{0,{MAX_WORDS_PER_SECTION - 2}}} "}}}}"
 """
 
