@@ -73,6 +73,7 @@ def test_attempt_cap_fails_a_poison_job(session, settings) -> None:  # noqa: ANN
     assert job.status == "failed" and "Gave up after 2 attempts" in job.error_message
 
 
+@pytest.mark.django_db(transaction=True)  # a retry reconnects, which a wrapping test transaction forbids
 def test_store_retries_when_the_database_blips(session, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(job_execution, "DB_RETRY_DELAYS", (0.01, 0.01))
     job = _job(session)

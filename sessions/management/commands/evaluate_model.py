@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+def parse_model(value: str, models_dir: Path) -> Any:
+    """NAME=MODEL.gguf[+ADAPTER.gguf]; relative paths are looked up in models/."""
+    from training.evaluate import ModelSpec
+
+    if "=" not in value:
+        raise CommandError(f"--model must look like NAME=MODEL.gguf[+ADAPTER.gguf], got {value!r}")
+    name, spec = value.split("=", 1)
+    model, _, adapter = spec.partition("+")
+
+    def resolve(path: str) -> str:
+        candidate = Path(path)
+        if not candidate.is_absolute() and not candidate.exists():
+            candidate = models_dir / path
+        if not candidate.is_file():
+            raise CommandError(f"Model file not found: {path}")
+        return str(candidate)
+
+    return ModelSpec(name=name, model_path=resolve(model), lora_path=resolve(adapter) if adapter else None)
+
+
+class Command(BaseCommand):
+    help = ("Generate notes for a test CSV (session_transcription,session_summary) with one or more models through "
+            "the worker's summarizer code; write report.md/report.json/PNG plots.")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--test-csv", default=str(Path(settings.BASE_DIR) / "data" / "splits" / "test.csv"))
+        parser.add_argument("--model", action="append", default=[],
+                            help="NAME=MODEL.gguf[+ADAPTER.gguf]; repeat to compare. Default: base and base+adapter.")
+        parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "reports" / "evaluation"))
+        parser.add_argument("--limit", type=int, default=None, help="Evaluate only the first N rows.")
+        parser.add_argument("--threads", type=int, default=settings.THERAPY_NOTES_N_THREADS)
+        parser.add_argument("--no-grammar", action="store_true", help="Disable the section grammar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from training.evaluate import EvalConfig, ModelEvaluator, ModelSpec
+        from workers.model_selection import resolve_model_paths
+
+        test_csv = Path(options["test_csv"])
+        if not test_csv.is_file():
+            raise CommandError(f"Test CSV not found: {test_csv}. Run `manage.py prepare_dataset` first.")
+        models_dir = Path(settings.MODELS_DIR)
+        specs = [parse_model(v, models_dir) for v in options["model"]]
+        if not specs:
+            base, adapter = resolve_model_paths()
+            specs = [ModelSpec("base", base)]
+            if adapter:
+                specs.append(ModelSpec("base+adapter", base, adapter))
+        config = EvalConfig(test_csv=test_csv, models=tuple(specs), output_dir=Path(options["output"]),
+                            limit=options["limit"], n_threads=options["threads"],
+                            use_grammar=not options["no_grammar"])
+        reports = ModelEvaluator(config).run()
+        for r in reports:
+            self.stdout.write(
+                f"{r.name:<16} ROUGE-L {r.rougeL:.3f} (raw {r.rougeL_raw:.3f}) ROUGE-1 {r.rouge1:.3f} "
+                f"BLEU {r.bleu:.3f} sections {r.section_completeness:.0%} words-ok {r.word_compliance:.0%} "
+                f"fallback {r.fallback_rate:.0%} p50 {r.p50_seconds:.2f}s {r.tokens_per_second:.1f} tok/s "
+                f"target(0.40) {'met' if r.meets_rouge_l_target else 'not met'}"
+            )
+        self.stdout.write(f"report: {config.output_dir / 'report.md'}")

@@ -1,0 +1,1 @@
+"""Offline training pipeline: dataset, fine-tuning, export, registry, evaluation (no Django)."""
