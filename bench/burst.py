@@ -62,7 +62,8 @@ def main() -> None:
         )).strip()
     lost = len(sessions) - len({job["id"] for job in accepted})
     duplicated = sum(count - 1 for count in per_session.values() if count > 1)
-    print(f"submit latency: p50 {percentile(latencies, 50) * 1000:.0f} ms  p95 {percentile(latencies, 95) * 1000:.0f} ms"
+    p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000
+    print(f"submit latency: p50 {p50:.0f} ms  p95 {p95:.0f} ms"
           f"  (burst of {len(sessions)} in {burst_seconds:.1f}s)")
     print(f"submitted {len(sessions)}  accepted {len(accepted)}  succeeded {statuses['succeeded']}  "
           f"failed {statuses['failed']}  lost {lost + len(accepted) - len(finals)}  duplicated {duplicated}")

@@ -58,8 +58,8 @@ def prefix_reuse(transcripts: list[str]) -> None:
     cold = prompt_eval(reset=True)
     warm = prompt_eval(reset=False)
     print(f"system prompt: {system_tokens} tokens (shared prefix of every note prompt)")
-    print(f"prompt eval, KV reset each call : mean {statistics.fmean(cold):.3f}s  median {statistics.median(cold):.3f}s")
-    print(f"prompt eval, prefix reused      : mean {statistics.fmean(warm):.3f}s  median {statistics.median(warm):.3f}s")
+    for label, values in (("KV reset each call", cold), ("prefix reused", warm)):
+        print(f"prompt eval, {label:<19}: mean {statistics.fmean(values):.3f}s  median {statistics.median(values):.3f}s")
     print(f"speed-up from prefix reuse: {statistics.fmean(cold) / statistics.fmean(warm):.2f}x "
           f"(saves {statistics.fmean(cold) - statistics.fmean(warm):.3f}s per note)")
     llm.close()

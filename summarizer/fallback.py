@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from summarizer.risk import RiskFinding, _FAMILY_PHRASE, _quote
+from summarizer.risk import _FAMILY_PHRASE, RiskFinding, _quote
 from summarizer.sections import MULTI_SESSION_SECTIONS, SESSION_NOTE_SECTIONS
 from summarizer.text import normalise_whitespace
 from summarizer.validation import NONE_REPORTED, render_note, repair_note

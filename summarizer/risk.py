@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from summarizer.sections import RED_CLOSE, RED_OPEN
@@ -20,7 +20,7 @@ from summarizer.text import red_spans
 from summarizer.validation import NONE_REPORTED, parse_note, render_note
 
 
-class RiskSeverity(str, Enum):
+class RiskSeverity(StrEnum):
     LOW = "low"
     MODERATE = "moderate"
     HIGH = "high"

@@ -117,8 +117,9 @@ def score_model(spec: ModelSpec, identity: dict[str, Any], pairs: list[tuple[str
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
-    stripped = [scorer.score(strip_for_scoring(ref), strip_for_scoring(out)) for (_, ref), out in zip(pairs, notes)]
-    raw = [scorer.score(ref, out) for (_, ref), out in zip(pairs, notes)]
+    stripped = [scorer.score(strip_for_scoring(ref), strip_for_scoring(out))
+                for (_, ref), out in zip(pairs, notes, strict=True)]
+    raw = [scorer.score(ref, out) for (_, ref), out in zip(pairs, notes, strict=True)]
 
     def mean_f(scores: list[dict[str, Any]], key: str) -> float:
         return statistics.fmean(s[key].fmeasure for s in scores)
@@ -204,7 +205,7 @@ def write_report(out: Path, config: EvalConfig, pairs: list[tuple[str, str]], re
     names = [r.name for r in reports]
     bar_metrics = ["rougeL", "rouge1", "rouge2", "bleu", "section_completeness", "word_compliance"]
     fig, axes = plt.subplots(2, 3, figsize=(14, 7))
-    for ax, metric in zip(axes.flat, bar_metrics):
+    for ax, metric in zip(axes.flat, bar_metrics, strict=True):
         ax.bar(names, [getattr(r, metric) for r in reports])
         ax.set_title(metric)
         ax.set_ylim(0, 1)
