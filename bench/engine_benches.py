@@ -59,7 +59,8 @@ def prefix_reuse(transcripts: list[str]) -> None:
     warm = prompt_eval(reset=False)
     print(f"system prompt: {system_tokens} tokens (shared prefix of every note prompt)")
     for label, values in (("KV reset each call", cold), ("prefix reused", warm)):
-        print(f"prompt eval, {label:<19}: mean {statistics.fmean(values):.3f}s  median {statistics.median(values):.3f}s")
+        mean, median = statistics.fmean(values), statistics.median(values)
+        print(f"prompt eval, {label:<19}: mean {mean:.3f}s  median {median:.3f}s")
     print(f"speed-up from prefix reuse: {statistics.fmean(cold) / statistics.fmean(warm):.2f}x "
           f"(saves {statistics.fmean(cold) - statistics.fmean(warm):.3f}s per note)")
     llm.close()
