@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from sessions import services
 from sessions.models import NoteJob, Patient, Session
@@ -28,14 +29,15 @@ class NoteJobInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(SimpleHistoryAdmin):
     list_display = ["display_name", "clinician", "external_reference", "created_at"]
     search_fields = ["display_name", "external_reference"]
     list_filter = ["clinician"]
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SimpleHistoryAdmin):
+    # History (who changed the notes, when, before/after) is on each session's History page.
     list_display = ["__str__", "session_date", "notes_is_ai_generated", "notes_edited_from_ai",
                     "notes_generated_at", "notes_last_edited_at", "needs_attention"]
     list_filter = ["notes_is_ai_generated", "notes_edited_from_ai", "session_date", "patient__clinician"]

@@ -175,6 +175,7 @@ def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
     session.notes_last_edited_at = None
     session.notes_version += 1
     session.risk_flags = outcome.risk_flags
+    session._change_reason = f"AI note from job {job.pk}"  # shown in the audit history
     session.save()
     return {"applied": True, "pending_suggestion": False}
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +20,7 @@ class PatientSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OwnedPatientField(serializers.PrimaryKeyRelatedField):
     """A patient id that must belong to the requesting clinician (others' ids look nonexistent)."""
 

@@ -52,6 +52,7 @@ class CreateListRetrieveUpdateViewSet(
 
 class PatientViewSet(CreateListRetrieveUpdateViewSet):
     serializer_class = PatientSerializer
+    queryset = Patient.objects.none()  # for the schema generator; get_queryset scopes real requests
 
     def get_queryset(self) -> QuerySet[Patient]:
         return Patient.objects.filter(clinician=self.request.user)
@@ -62,6 +63,7 @@ class PatientViewSet(CreateListRetrieveUpdateViewSet):
 
 class SessionViewSet(CreateListRetrieveUpdateViewSet):
     serializer_class = SessionSerializer
+    queryset = Session.objects.none()
     filterset_fields = ["patient"]
 
     def get_queryset(self) -> QuerySet[Session]:
@@ -106,6 +108,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
 
 class NoteJobViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NoteJobSerializer
+    queryset = NoteJob.objects.none()
     filterset_fields = ["status", "kind", "session", "patient"]
 
     def get_queryset(self) -> QuerySet[NoteJob]:
