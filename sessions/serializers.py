@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -12,8 +13,27 @@ from rest_framework import serializers
 
 from sessions.models import NoteJob, Patient, Session
 
+MAX_ID = 2**63 - 1  # BigAutoField range: larger ids are a 400, not a database overflow
 
-class PatientSerializer(serializers.ModelSerializer):
+
+class StrictCharField(serializers.CharField):
+    """A text field that refuses numbers/booleans instead of silently stringifying them."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+
+class PatientSerializer(StrictModelSerializer):
     class Meta:
         model = Patient
         fields = ["id", "display_name", "external_reference", "created_at", "updated_at"]
@@ -35,9 +55,9 @@ class NotesMetadataSerializer(serializers.Serializer):
     last_edited_at = serializers.DateTimeField(source="notes_last_edited_at", allow_null=True)
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(StrictModelSerializer):
     patient = OwnedPatientField()
-    original_transcription = serializers.CharField(
+    original_transcription = StrictCharField(
         allow_blank=True, required=False, max_length=settings.THERAPY_NOTES_MAX_TRANSCRIPT_CHARS
     )
     notes_metadata = serializers.SerializerMethodField()
@@ -80,7 +100,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionNotesUpdateSerializer(serializers.Serializer):
-    notes = serializers.CharField(allow_blank=True, max_length=settings.THERAPY_NOTES_MAX_TRANSCRIPT_CHARS)
+    notes = StrictCharField(allow_blank=True, max_length=settings.THERAPY_NOTES_MAX_TRANSCRIPT_CHARS)
     is_ai_generated = serializers.BooleanField(required=False)
     edited_from_ai = serializers.BooleanField(required=False)
 
@@ -92,7 +112,7 @@ class GenerateNotesRequestSerializer(serializers.Serializer):
 class SummarizeSessionsRequestSerializer(serializers.Serializer):
     patient_id = OwnedPatientField()
     session_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         allow_empty=False,
         max_length=settings.THERAPY_NOTES_MAX_SUMMARY_SESSIONS,

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -40,7 +41,21 @@ def _job_response(outcome: services.SubmitOutcome, request: Request) -> Response
     return Response(data, status=status.HTTP_202_ACCEPTED)
 
 
+class RejectBlankFiltersMixin:
+    """`?status=` (blank) is a 400, not a silently ignored filter: clients learn about typos."""
+
+    filterset_fields: list[str] = []
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        blank = [name for name in self.filterset_fields
+                 if name in self.request.query_params and not self.request.query_params[name].strip()]
+        if blank:
+            raise ValidationError({name: ["This filter may not be blank."] for name in blank})
+        return super().filter_queryset(queryset)
+
+
 class CreateListRetrieveUpdateViewSet(
+    RejectBlankFiltersMixin,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -106,7 +121,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
 
-class NoteJobViewSet(viewsets.ReadOnlyModelViewSet):
+class NoteJobViewSet(RejectBlankFiltersMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NoteJobSerializer
     queryset = NoteJob.objects.none()
     filterset_fields = ["status", "kind", "session", "patient"]

@@ -14,3 +14,5 @@ urlpatterns = [
     path("health", health, name="health"),
     path("health/ready", health_ready, name="health-ready"),
 ]
+
+handler404 = "therapy_notes.api_errors.not_found"
