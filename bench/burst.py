@@ -59,7 +59,7 @@ def main() -> None:
         notes_versions = stack.manage("shell", "-c", (
             "from sessions.models import Session;"
             "print(sorted(set(Session.objects.values_list('notes_version', flat=True))))"
-        )).strip()
+        )).strip().splitlines()[-1]
     lost = len(sessions) - len({job["id"] for job in accepted})
     duplicated = sum(count - 1 for count in per_session.values() if count > 1)
     p50, p95 = percentile(latencies, 50) * 1000, percentile(latencies, 95) * 1000

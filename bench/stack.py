@@ -59,7 +59,7 @@ def _wait_http(url: str, timeout: float) -> None:
 
 @contextmanager
 def running_stack(
-    *, workers: int = 1, concurrency: int = 1, extra_env: dict[str, str] | None = None
+    *, workers: int = 1, concurrency: int = 1, beat: bool = False, extra_env: dict[str, str] | None = None
 ) -> Iterator[Stack]:
     tmp = Path(tempfile.mkdtemp(prefix="tn-bench-"))
     queue = f"bench-{uuid.uuid4().hex[:8]}"
@@ -78,7 +78,7 @@ def running_stack(
         "from rest_framework.authtoken.models import Token;"
         "u,_=get_user_model().objects.get_or_create(username='bench');"
         "print(Token.objects.get_or_create(user=u)[0].key)"
-    )).strip()
+    )).strip().splitlines()[-1]  # Django's shell may print auto-import notes first
     try:
         for index in range(workers):
             log = (tmp / f"worker{index}.log").open("w")
@@ -90,6 +90,13 @@ def running_stack(
             )
             stack.processes.append(proc)
             stack.workers.append(proc)
+        if beat:
+            beat_log = (tmp / "beat.log").open("w")
+            stack.processes.append(subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "therapy_notes", "beat", "--loglevel", "INFO",
+                 "--schedule", str(tmp / "beat-schedule")],
+                cwd=REPO, env=env, stdout=beat_log, stderr=subprocess.STDOUT,
+            ))
         web_log = (tmp / "web.log").open("w")
         stack.processes.append(subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks",

@@ -139,7 +139,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "reconcile-stuck-jobs": {"task": "workers.reconcile_stuck_jobs", "schedule": 60.0},
+    "reconcile-stuck-jobs": {
+        "task": "workers.reconcile_stuck_jobs",
+        "schedule": env_float("THERAPY_NOTES_RECONCILE_INTERVAL", 60.0),
+    },
 }
 CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
 CELERY_TASK_SEND_SENT_EVENT = True
