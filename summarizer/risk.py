@@ -46,7 +46,11 @@ class RiskReconciliation:
 
 
 # --- lexicon ----------------------------------------------------------------------------------
-_PILLS = r"(?:pills|tablets|meds|medications?|sleeping pills|painkillers|the bottle|a bottle)"
+_PILLS = (r"(?:pills|tablets|meds|medications?|sleeping\s+pills|painkillers|the\s+bottle|a\s+bottle|paracetamol|"
+          r"acetaminophen|tylenol|ibuprofen|aspirin|lithium|insulin|antidepressants|benzos|xanax|valium|"
+          r"oxy\w*|heroin|fentanyl|morphine|codeine|tramadol|quetiapine|seroquel)")
+_NUMBER = (r"(?:\d{2,}|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+           r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|hundred)")
 _RELATIVE = (r"(?:husband|wife|boss|dad|father|mother|mom|mum|stepdad|stepfather|brother|sister|ex|"
              r"boyfriend|girlfriend|partner|neighbou?r|coworker|co-worker|teacher|uncle|son|daughter)")
 
@@ -63,6 +67,9 @@ _PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      r"\b(?:wrote|written|writing)\s+(?:a|my)\s+(?:suicide\s+)?(?:note|goodbye letter)\b|\bsuicide\s+plan\b"
      r"|\b(?:bought|got|have)\s+(?:a\s+)?(?:gun|rope)\b[\w\s]{0,20}\b(?:for|to)\s+(?:myself|end|use)"),
+    ("suicidal_ideation_active", RiskSeverity.CRITICAL,
+     rf"\b(?:stockpil\w*|hoard(?:ed|ing)\s+(?:my\s+)?{_PILLS}|sav(?:e|ed|ing)\s+(?:up\s+)?(?:my\s+|some\s+|the\s+)?"
+     rf"{_PILLS}|putting\s+(?:a\s+few|some|them)\s+aside|got\s+them\s+(?:hidden|in\s+a\s+\w+)\s+under)"),
     ("suicidal_ideation_active", RiskSeverity.HIGH,
      r"\bsuicidal\b(?!\s+ideation\s+denied)|\bactive\s+SI\b|\bsuicide\s+attempt|\battempted\s+suicide\b"
      r"|\btried\s+to\s+kill\s+myself\b|\bwant(?:ed)?\s+to\s+die\b"),
@@ -83,25 +90,43 @@ _PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # homicidal ideation / violence
     ("homicidal_ideation", RiskSeverity.CRITICAL,
      rf"\b(?:kill|murder|shoot|stab|strangle|choke)\s+(?:him|her|them|that\s+guy|my\s+{_RELATIVE}|the\s+{_RELATIVE})\b"
-     r"|\bhomicidal\b|\bactive\s+HI\b"),
+     r"|\bhomicidal\b|\bactive\s+HI\b|\b(?:cav(?:e|ing)|smash(?:ing)?|bash(?:ing)?|kick(?:ing)?)\s+(?:his|her|"
+     r"their)\s+(?:head|face|skull)\s+in\b"),
     ("violence", RiskSeverity.HIGH,
-     rf"\b(?:hurt|beat\s+up|attack|smash\s+his\s+face|smash\s+her\s+face|make\s+(?:him|her|them)\s+pay|get\s+back\s+at)"
-     rf"\s*(?:him|her|them|someone|somebody|my\s+{_RELATIVE}|the\s+{_RELATIVE})?\b(?=[\w\s]{{0,20}}\b(?:want|wanted|"
-     r"going|gonna|plan|thought|think|fantasi[sz]e|imagine|could))|\b(?:want|wanted|going|gonna)\s+to\s+(?:hurt|beat"
-     rf"\s+up|attack|smash)\s+(?:him|her|them|someone|somebody|my\s+{_RELATIVE}|the\s+{_RELATIVE})\b"),
+     rf"\b(?:hurt|kill|attack|batter|stab|beat\s+up|punch|strangle)\s+(?:him|her|them|that\s+man|that\s+woman|"
+     rf"my\s+{_RELATIVE}|the\s+{_RELATIVE})\b(?!\s+(?:feelings|career|chances|reputation))"
+     r"|\b(?:put(?:ting)?|throw(?:ing)?|shov(?:e|ing))\s+(?:him|her|them)\s+through\s+(?:a|the|his|her|their)\b"),
     # abuse disclosure
     ("abuse", RiskSeverity.HIGH,
-     rf"\b(?:he|she|they|my\s+{_RELATIVE}|him|her)\s+(?:\w+\s+)?(?:hits|hit|beats|beat|punched|punches|slapped|slaps|"
+     rf"(?:\b(?:he|she|they|my\s+{_RELATIVE}|him|her)(?:'s|'ve|\s+has|\s+have)?|(?-i:\b[A-Z][a-z]+))\s+(?:\w+\s+)?(?:hits|hit|beats|beat|punched|punches|slapped|slaps|"
      r"choked|chokes|kicked|kicks|shoved|shoves|pushed|raped|molested|touched|touches|strangled|threw\s+\w+\s+at)"
-     r"\s+me\b|\b(?:sexually|physically|emotionally)\s+abus|\babus(?:ed|ing|ive)\s+(?:me|us)\b|\b(?:raped|molested)"
+     r"\s+me\b|\bgrabbed\s+(?:me|my\s+(?:arm|arms|wrist|neck|throat|hair))\b|\bhands?\s+(?:around|round|on)\s+"
+     r"my\s+(?:neck|throat)\b|\b(?:sexually|physically|emotionally)\s+abus|\babus(?:ed|ing|ive)\s+(?:me|us)\b|\b(?:raped|molested)"
      r"\b|\bforced\s+me\s+to\b|\babuse\s+disclos"),
     # overdose
     ("overdose", RiskSeverity.CRITICAL,
-     rf"\boverdos(?:e|ed|ing)\b|\b[Oo][Dd]'?d\b|\btook\s+(?:a\s+bunch\s+of|all\s+(?:of\s+)?(?:my|the)|too\s+many|"
+     rf"\boverdos(?:e|ed|ing)\b|(?-i:\bOD'?d\b|\bODed\b)|\btook\s+{_NUMBER}\s+(?:\w+\s+){{0,2}}{_PILLS}"
+     rf"|\btook\s+[\w\s']{{0,40}}?\bat\s+once\b|\btook\s+(?:a\s+bunch\s+of|all\s+(?:of\s+)?(?:my|the)|too\s+many|"
      rf"a\s+handful\s+of|the\s+whole|way\s+too\s+many|a\s+lot\s+of)\b[\w\s]{{0,12}}{_PILLS}|\bstomach\s+pumped\b"
      r"|\bnarcan\b"),
 ]
-_COMPILED = [(cat, sev, re.compile(rx, re.IGNORECASE)) for cat, sev, rx in _PATTERNS]
+# Phrases whose risk meaning *includes* a negation or conditional ("if I just didn't wake up",
+# "I don't trust myself in the car"): the negation/hypothetical filter must not cancel them.
+_SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\b(?:rather|easier|better|wouldn'?t\s+(?:matter|mind)|wish|hope|hoping|want)\b[\w\s',]{0,40}?\b(?:didn'?t|"
+     r"did\s+not|not|never|wouldn'?t)\s+wake\s+up\b|\b(?:think|thinking|thought)\s+(?:a\s+lot\s+)?about\s+not\s+"
+     r"being\s+(?:here|alive|around)\b|\b(?:don'?t|do\s+not|can'?t)\s+see\s+(?:much\s+|the\s+|any\s+)?point\s+"
+     r"(?:in\s+)?(?:carrying\s+on|going\s+on|living|being\s+(?:here|alive)|anymore|of\s+(?:it\s+all|living|"
+     r"anything))|\bwish\s+i\s+could\s+(?:just\s+)?(?:switch\s+off|disappear|stop\s+existing|not\s+exist|"
+     r"go\s+to\s+sleep\s+forever)"),
+    ("suicidal_ideation_active", RiskSeverity.HIGH,
+     r"\bdon'?t\s+trust\s+myself\s+(?:in\s+the\s+car|alone|not\s+to|with\s+(?:the\s+)?(?:pills|tablets|knife|"
+     r"knives|gun|car))"),
+]
+_COMPILED = [(cat, sev, re.compile(rx, re.IGNORECASE), False) for cat, sev, rx in _PATTERNS] + [
+    (cat, sev, re.compile(rx, re.IGNORECASE), True) for cat, sev, rx in _SELF_NEGATING
+]
 
 _NEGATORS = re.compile(
     r"\b(?:no|not|never|nope|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|won'?t|wouldn'?t|isn'?t|aren'?t|wasn'?t|"
@@ -122,8 +147,9 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|myself)\b", re.IGNO
 _HISTORY = re.compile(r"\b(?:years\s+ago|used\s+to|when\s+i\s+was\s+(?:a\s+kid|younger|little|a\s+teen|\d+)|"
                       r"in\s+high\s+school|as\s+a\s+teenager|back\s+in\s+(?:college|school)|long\s+time\s+ago|"
                       r"haven'?t\s+(?:done\s+(?:that|it)|since))\b", re.IGNORECASE)
-_IDIOMS = re.compile(r"\bkilling\s+(?:it|me)\b|\bkill\s+(?:time|for\s+a)\b|\bdying\s+to\b|\bdead\s+tired\b"
-                     r"|\bkiller\b", re.IGNORECASE)
+_IDIOMS = re.compile(r"\bkilling\s+(?:it|me)\b|\bkill\s+(?:time|for\s+a)\b|\bwould\s+kill\s+for\b|\bdying\s+to\b"
+                     r"|\bdead\s+tired\b|\bkiller\b|\bdie\s+(?:of|from)\s+(?:embarrassment|shame|boredom|laughing|"
+                     r"laughter|cringe)\b|\bto\s+die\s+for\b", re.IGNORECASE)
 
 _THERAPIST_LABEL = re.compile(r"^\s*(?:therapist|t|counsell?or|clinician|dr\.?\s*\w*|speaker\s*1|interviewer|"
                               r"psychologist|provider)\s*:", re.IGNORECASE)
@@ -133,20 +159,28 @@ _CLAUSE_SPLIT = re.compile(r"[.!?;\n]+|\s(?:but|though|although|except|however|w
 _WINDOW_WORDS = 7
 
 
-def _patient_spans(transcript: str) -> Iterator[tuple[int, int]]:
-    """Character spans of the text that is not the therapist's (all of it when unlabelled)."""
+@dataclass(frozen=True)
+class _Utterance:
+    is_therapist: bool
+    start: int  # first character after the speaker label
+    end: int
+
+
+def _utterances(transcript: str) -> list[_Utterance]:
+    """Speaker turns; unlabelled text (e.g. ASR without labels) counts as the patient's."""
+    turns: list[_Utterance] = []
     offset = 0
-    speaker_is_therapist = False
     for line in transcript.splitlines(keepends=True):
-        if _THERAPIST_LABEL.match(line):
-            speaker_is_therapist = True
-        elif _PATIENT_LABEL.match(line):
-            speaker_is_therapist = False
-        elif not line.strip():
-            pass  # blank lines keep the current speaker
-        if not speaker_is_therapist:
-            yield offset, offset + len(line)
+        therapist = _THERAPIST_LABEL.match(line)
+        patient = _PATIENT_LABEL.match(line)
+        label = therapist or patient
+        if label or not turns:
+            is_therapist = bool(therapist) if label else False
+            turns.append(_Utterance(is_therapist, offset + (label.end() if label else 0), offset + len(line)))
+        else:  # a continuation line belongs to the current speaker
+            turns[-1] = _Utterance(turns[-1].is_therapist, turns[-1].start, offset + len(line))
         offset += len(line)
+    return turns
 
 
 def _clauses(text: str, base: int) -> Iterator[tuple[int, int]]:
@@ -159,15 +193,17 @@ def _clauses(text: str, base: int) -> Iterator[tuple[int, int]]:
         yield base + start, base + len(text)
 
 
-def _qualifies(transcript: str, clause_start: int, match_start: int, match_end: int, category: str) -> bool:
+def _qualifies(
+    transcript: str, clause_start: int, match_start: int, match_end: int, category: str, self_negating: bool
+) -> bool:
     before_words = transcript[clause_start:match_start].split()[-_WINDOW_WORDS:]
     before = " ".join(before_words)
     matched = transcript[match_start:match_end]
-    if _NEGATORS.search(before) or _HYPOTHETICAL.search(before):
+    if not self_negating and (_NEGATORS.search(before) or _HYPOTHETICAL.search(before)):
         return False
-    if _IDIOMS.search(transcript[max(match_start - 10, 0):match_end + 12]):
+    if _IDIOMS.search(transcript[max(match_start - 12, 0):match_end + 28]):
         return False
-    if re.search(r"\b(?:no|nothing\s+like\s+that)\b", matched, re.IGNORECASE):
+    if not self_negating and re.search(r"\b(?:no|nothing\s+like\s+that)\b", matched, re.IGNORECASE):
         return False
     if category in ("overdose", "suicidal_ideation_active", "suicidal_ideation_passive", "self_harm"):
         near = " ".join(before_words[-3:])
@@ -177,33 +213,64 @@ def _qualifies(transcript: str, clause_start: int, match_start: int, match_end: 
     return True
 
 
+_SCREENING_QUESTION = re.compile(
+    r"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+your\s+(?:own\s+)?life|take\s+your\s+(?:own\s+)?life|"
+    r"not\s+(?:being|be)\s+(?:here|alive)|wish(?:ed)?\s+you\s+were\s+dead|how\s+would\s+you\s+do\s+it|"
+    r"have\s+you\s+thought\s+about\s+how|(?:a|any)\s+plan)\b[^?]*\?", re.IGNORECASE)
+_SELF_HARM_QUESTION = re.compile(r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+yourself\b[^?]*\?", re.IGNORECASE)
+_AFFIRMATIVE = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sometimes|a\s+bit|a\s+little|kind\s+of|sort\s+of|i\s+have|i\s+do|i\s+did|maybe|"
+    r"honestly|hanging|pills|tablets|jumping|i'?ve\s+thought|i\s+think\s+so|once\s+or\s+twice|a\s+few\s+times|"
+    r"most\s+(?:days|nights)|every\s+day|last\s+(?:night|week))\b", re.IGNORECASE)
+
+
+def _finding(transcript: str, category: str, severity: RiskSeverity, span: tuple[int, int],
+             clause: tuple[int, int]) -> RiskFinding:
+    text = transcript[clause[0]:clause[1]]
+    historical = bool(_HISTORY.search(text))
+    return RiskFinding(category=category, severity=RiskSeverity.LOW if historical else severity,
+                       evidence=" ".join(text.split())[:160], start=span[0], end=span[1], current=not historical)
+
+
+def _screening_answer(transcript: str, question: _Utterance, answer: _Utterance) -> RiskFinding | None:
+    """A therapist's risk screening question answered in the affirmative ("Hanging.", "Yeah, most nights")."""
+    asked = transcript[question.start:question.end]
+    reply = transcript[answer.start:answer.end].strip()
+    if not _AFFIRMATIVE.match(reply) or _NEGATORS.match(reply):
+        return None
+    span = (answer.start, answer.end)
+    if _SCREENING_QUESTION.search(asked):
+        return _finding(transcript, "suicidal_ideation_active", RiskSeverity.HIGH, span, span)
+    if _SELF_HARM_QUESTION.search(asked):
+        return _finding(transcript, "self_harm", RiskSeverity.HIGH, span, span)
+    return None
+
+
 def detect_risks(transcript: str) -> list[RiskFinding]:
     """Current and historical first-person risk statements, in transcript order."""
     findings: list[RiskFinding] = []
     seen: set[tuple[str, int]] = set()
-    for span_start, span_end in _patient_spans(transcript):
-        segment = transcript[span_start:span_end]
-        label = _PATIENT_LABEL.match(segment)
-        body_start = span_start + (label.end() if label else 0)
-        for clause_start, clause_end in _clauses(transcript[body_start:span_end], body_start):
+    turns = _utterances(transcript)
+    for index, turn in enumerate(turns):
+        if turn.is_therapist:
+            continue
+        if index > 0 and turns[index - 1].is_therapist:
+            answer = _screening_answer(transcript, turns[index - 1], turn)
+            if answer is not None:
+                findings.append(answer)
+                seen.add((answer.category, turn.start))
+        for clause_start, clause_end in _clauses(transcript[turn.start:turn.end], turn.start):
             clause = transcript[clause_start:clause_end]
-            for category, severity, pattern in _COMPILED:
+            for category, severity, pattern, self_negating in _COMPILED:
+                if (category, clause_start) in seen:
+                    continue
                 for match in pattern.finditer(clause):
                     start, end = clause_start + match.start(), clause_start + match.end()
-                    if (category, clause_start) in seen:
-                        continue
-                    if not _qualifies(transcript, clause_start, start, end, category):
+                    if not _qualifies(transcript, clause_start, start, end, category, self_negating):
                         continue
                     seen.add((category, clause_start))
-                    historical = bool(_HISTORY.search(clause))
-                    findings.append(RiskFinding(
-                        category=category,
-                        severity=RiskSeverity.LOW if historical else severity,
-                        evidence=" ".join(clause.split())[:160],
-                        start=start,
-                        end=end,
-                        current=not historical,
-                    ))
+                    findings.append(_finding(transcript, category, severity, (start, end), (clause_start, clause_end)))
+                    break
     return sorted(findings, key=lambda f: f.start)
 
 
