@@ -78,7 +78,7 @@ _PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"\bwhat'?s\s+the\s+point\b|\bwhats\s+the\s+point\b|\bpassive\s+(?:SI|suicidal)|\bbetter\s+off\s+(?:dead|"
      r"without\s+me)\b|\b(?:go\s+to\s+sleep|sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up\b|\bnot\s+wake"
      r"\s+up\b|\bwish(?:ed|ing)?\s+(?:i|I)\s+(?:was|were|could\s+be)\s+(?:dead|gone|never\s+born)\b|\bdon'?t\s+want"
-     r"\s+to\s+(?:be\s+here|be\s+alive|exist|live)\b|\bno\s+reason\s+to\s+(?:live|keep\s+going|go\s+on)\b|\btired"
+     r"\s+to\s+(?:be\s+here|be\s+alive|exist|live)\b|\btired"
      r"\s+of\s+(?:living|being\s+alive)\b|\bdisappear\s+(?:forever|for\s+good)\b|\bcease\s+to\s+exist\b"),
     # self-harm
     ("self_harm", RiskSeverity.HIGH,
@@ -89,7 +89,8 @@ _PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"|\b(?:started|been|was)\s+cutting\s+again\b|\brelapsed?\s+on\s+cutting\b"),
     # homicidal ideation / violence
     ("homicidal_ideation", RiskSeverity.CRITICAL,
-     rf"\b(?:kill|murder|shoot|stab|strangle|choke)\s+(?:him|her|them|that\s+guy|my\s+{_RELATIVE}|the\s+{_RELATIVE})\b"
+     rf"\b(?:kill|murder|shoot|stab|strangle|choke|killing|murdering|shooting|stabbing|strangling|choking)\s+"
+     rf"(?:him|her|them|that\s+guy|my\s+{_RELATIVE}|the\s+{_RELATIVE})\b"
      r"|\bhomicidal\b|\bactive\s+HI\b|\b(?:cav(?:e|ing)|smash(?:ing)?|bash(?:ing)?|kick(?:ing)?)\s+(?:his|her|"
      r"their)\s+(?:head|face|skull)\s+in\b"),
     ("violence", RiskSeverity.HIGH,
@@ -98,9 +99,9 @@ _PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"|\b(?:put(?:ting)?|throw(?:ing)?|shov(?:e|ing))\s+(?:him|her|them)\s+through\s+(?:a|the|his|her|their)\b"),
     # abuse disclosure
     ("abuse", RiskSeverity.HIGH,
-     rf"(?:\b(?:he|she|they|my\s+{_RELATIVE}|him|her)(?:'s|'ve|\s+has|\s+have)?|(?-i:\b[A-Z][a-z]+))\s+(?:\w+\s+)?(?:hits|hit|beats|beat|punched|punches|slapped|slaps|"
+     rf"(?:\b(?:he|she|they|my\s+{_RELATIVE}|him|her)(?:'s|'ve|\s+has|\s+have)?|(?-i:\b(?!(?:The|It|That|This|There|What|Then|Reality|Everything|Something|Nothing|Life|Suddenly)\b)[A-Z][a-z]+))\s+(?:\w+\s+)?(?:hits|hit|beats|beat|punched|punches|slapped|slaps|"
      r"choked|chokes|kicked|kicks|shoved|shoves|pushed|raped|molested|touched|touches|strangled|threw\s+\w+\s+at)"
-     r"\s+me\b|\bgrabbed\s+(?:me|my\s+(?:arm|arms|wrist|neck|throat|hair))\b|\bhands?\s+(?:around|round|on)\s+"
+     r"\s+me\b(?!\s+with\s+(?:narcan|naloxone|the\s+news|a\s+question))|\bgrabbed\s+(?:me|my\s+(?:arm|arms|wrist|neck|throat|hair))\b|\bhands?\s+(?:around|round|on)\s+"
      r"my\s+(?:neck|throat)\b|\b(?:sexually|physically|emotionally)\s+abus|\babus(?:ed|ing|ive)\s+(?:me|us)\b|\b(?:raped|molested)"
      r"\b|\bforced\s+me\s+to\b|\babuse\s+disclos"),
     # overdose
@@ -119,7 +120,7 @@ _SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
      r"being\s+(?:here|alive|around)\b|\b(?:don'?t|do\s+not|can'?t)\s+see\s+(?:much\s+|the\s+|any\s+)?point\s+"
      r"(?:in\s+)?(?:carrying\s+on|going\s+on|living|being\s+(?:here|alive)|anymore|of\s+(?:it\s+all|living|"
      r"anything))|\bwish\s+i\s+could\s+(?:just\s+)?(?:switch\s+off|disappear|stop\s+existing|not\s+exist|"
-     r"go\s+to\s+sleep\s+forever)"),
+     r"go\s+to\s+sleep\s+forever)|\bno\s+reason\s+to\s+(?:live|keep\s+going|go\s+on|be\s+here)\b"),
     ("suicidal_ideation_active", RiskSeverity.HIGH,
      r"\bdon'?t\s+trust\s+myself\s+(?:in\s+the\s+car|alone|not\s+to|with\s+(?:the\s+)?(?:pills|tablets|knife|"
      r"knives|gun|car))"),
@@ -143,7 +144,7 @@ _THIRD_PARTY = re.compile(
     re.IGNORECASE,
 )
 # Subject pronouns only: "my cousin overdosed" is the cousin's risk, "I overdosed" the patient's.
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|myself)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|myself)\b", re.IGNORECASE)
 _HISTORY = re.compile(r"\b(?:years\s+ago|used\s+to|when\s+i\s+was\s+(?:a\s+kid|younger|little|a\s+teen|\d+)|"
                       r"in\s+high\s+school|as\s+a\s+teenager|back\s+in\s+(?:college|school)|long\s+time\s+ago|"
                       r"haven'?t\s+(?:done\s+(?:that|it)|since))\b", re.IGNORECASE)
@@ -227,7 +228,8 @@ _AFFIRMATIVE = re.compile(
 def _finding(transcript: str, category: str, severity: RiskSeverity, span: tuple[int, int],
              clause: tuple[int, int]) -> RiskFinding:
     text = transcript[clause[0]:clause[1]]
-    historical = bool(_HISTORY.search(text))
+    # An abuse disclosure needs attention however long ago it happened (safeguarding, reporting duties).
+    historical = category != "abuse" and bool(_HISTORY.search(text))
     return RiskFinding(category=category, severity=RiskSeverity.LOW if historical else severity,
                        evidence=" ".join(text.split())[:160], start=span[0], end=span[1], current=not historical)
 
