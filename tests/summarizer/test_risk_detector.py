@@ -22,7 +22,7 @@ POSITIVE: list[tuple[str, str]] = [
     ("Patient: There's no reason to keep going.", "suicidal_ideation_passive"),
     ("Patient: I'm so tired of living.", "suicidal_ideation_passive"),
     ("Patient: It wouldn't matter much if I just didn't wake up.", "suicidal_ideation_passive"),
-    ("C: Part of me thinks it'd be easier on everyone if I just didn't wake up one morning.", "suicidal_ideation_passive"),
+    ("C: Part of me thinks it would be easier if I just didn't wake up one morning.", "suicidal_ideation_passive"),
     ("C: I think about not being here a lot. Most nights.", "suicidal_ideation_passive"),
     ("i just wish i could switch off like permanently you know", "suicidal_ideation_passive"),
     ("Patient: Clinician noted passive SI last week and it's still there.", "suicidal_ideation_passive"),
