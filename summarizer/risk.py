@@ -17,7 +17,7 @@ from typing import Any
 
 from summarizer.sections import RED_CLOSE, RED_OPEN
 from summarizer.text import red_spans
-from summarizer.validation import NONE_REPORTED, parse_note, render_note
+from summarizer.validation import NONE_REPORTED, parse_note, render_note, trim_sections
 
 
 class RiskSeverity(StrEnum):
@@ -351,5 +351,7 @@ def reconcile_note_with_risks(
         f"{RED_OPEN}{_FAMILY_PHRASE[f.category]} (\"{_quote(f.evidence)}\").{RED_CLOSE}" for f in missing
     )
     sections[risk_section] = f"{additions} {existing}".strip()
+    # The added risk text must not push the note past its word budget: trim the other sections.
+    sections = trim_sections(sections, order, protected=(risk_section,))
     return RiskReconciliation(note=render_note(sections, order), added=missing, unsupported_claims=unsupported,
                               intervened=True)

@@ -166,13 +166,18 @@ def repair_note(text: str, sections: Sequence[str] = SESSION_NOTE_SECTIONS) -> s
         return None
     bodies = {name: fix_markers(parsed.sections.get(name, "")) for name in sections}
     bodies = {name: body if body.strip(" .-") else NONE_REPORTED for name, body in bodies.items()}
+    return render_note(trim_sections(bodies, sections), sections)
+
+
+def trim_sections(bodies: dict[str, str], sections: Sequence[str], protected: Sequence[str] = ()) -> dict[str, str]:
+    """Trim the longest sections (never the ``protected`` ones) until the note fits its word budget."""
+    bodies = dict(bodies)
     budget = NOTE_MAX_WORDS if tuple(sections) == SESSION_NOTE_SECTIONS else NOTE_HARD_MAX_WORDS
-    # Trim the longest sections first until the note fits, keeping every section readable.
     header_words = sum(len(f"{name}:".split()) for name in sections)
     while header_words + sum(len(b.split()) for b in bodies.values()) > budget:
-        longest = max(bodies, key=lambda name: len(bodies[name].split()))
-        length = len(bodies[longest].split())
-        if length <= 4:
+        candidates = [name for name in bodies if name not in protected and len(bodies[name].split()) > 4]
+        if not candidates:
             break
-        bodies[longest] = _truncate_words(bodies[longest], length - 2)
-    return render_note(bodies, sections)
+        longest = max(candidates, key=lambda name: len(bodies[name].split()))
+        bodies[longest] = _truncate_words(bodies[longest], len(bodies[longest].split()) - 2)
+    return bodies
