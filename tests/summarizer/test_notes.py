@@ -9,7 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from summarizer.fallback import extractive_fallback_note
-from summarizer.notes import NoteGenerationError, NoteOptions, SessionInput, summarize_sessions, summarize_single_session
+from summarizer.notes import (
+    NoteGenerationError,
+    NoteOptions,
+    SessionInput,
+    summarize_sessions,
+    summarize_single_session,
+)
 from summarizer.risk import detect_risks
 from summarizer.sections import MULTI_SESSION_SECTIONS, NOTE_HARD_MAX_WORDS, SESSION_NOTE_SECTIONS
 from summarizer.text import count_words, red_spans
