@@ -19,7 +19,7 @@ class NoteJobInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["-created_at"]
-    fields = ["id", "status", "created_at", "finished_at", "attempts", "model_file", "model_adapter",
+    fields = ["id", "status", "created_at", "finished_at", "attempts", "model_file", "model_adapter", "model_entry",
               "inference_seconds", "error_message"]
     readonly_fields = fields
     show_change_link = True

@@ -149,6 +149,7 @@ def store_outcome(job_id: str, outcome: NoteOutcome) -> None:
             job.model_file = outcome.model.get("model_file", "")
             job.model_sha256 = outcome.model.get("model_sha256", "")
             job.model_adapter = outcome.model.get("adapter_file") or ""
+            job.model_entry = outcome.model.get("registry_entry") or ""
             job.prompt_version = outcome.model.get("prompt_version", "")
             job.prompt_tokens = outcome.prompt_tokens
             job.completion_tokens = outcome.completion_tokens

@@ -96,6 +96,8 @@ class NoteJob(models.Model):
     model_file = models.CharField(max_length=255, blank=True, default="")
     model_sha256 = models.CharField(max_length=64, blank=True, default="")
     model_adapter = models.CharField(max_length=255, blank=True, default="")
+    # models/manifest.json entry that produced the note ("" when the model was chosen by path).
+    model_entry = models.CharField(max_length=100, blank=True, default="")
     prompt_version = models.CharField(max_length=32, blank=True, default="")
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)

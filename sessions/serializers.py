@@ -171,5 +171,6 @@ class NoteJobSerializer(serializers.ModelSerializer):
             "model_file": obj.model_file,
             "model_sha256": obj.model_sha256,
             "adapter": obj.model_adapter,
+            "registry_entry": obj.model_entry,
             "prompt_version": obj.prompt_version,
         }

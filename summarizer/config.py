@@ -9,6 +9,8 @@ from dataclasses import dataclass
 class InferenceConfig:
     model_path: str
     lora_path: str | None = None
+    # Name of the model-registry entry this configuration came from ("" when chosen by path).
+    registry_entry: str = ""
     n_ctx: int = 2048
     n_threads: int = 2
     n_gpu_layers: int = 0

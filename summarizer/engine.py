@@ -44,6 +44,7 @@ class ModelIdentity:
     adapter_file: str | None
     adapter_sha256: str | None
     prompt_version: str
+    registry_entry: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -121,6 +122,7 @@ class LlamaInferenceEngine:
             adapter_file=Path(lora).name if lora else None,
             adapter_sha256=file_sha256(lora) if lora else None,
             prompt_version=PROMPT_VERSION,
+            registry_entry=self.config.registry_entry,
         )
         logger.info(
             "model loaded",

@@ -13,7 +13,7 @@ from django.conf import settings
 
 from summarizer.config import InferenceConfig
 from summarizer.engine import LlamaInferenceEngine
-from workers.model_selection import resolve_model_paths
+from workers.model_selection import resolve_model_selection
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +22,11 @@ _lock = threading.Lock()
 
 
 def inference_config_from_settings() -> InferenceConfig:
-    model_path, lora_path = resolve_model_paths()
+    selection = resolve_model_selection()
     return InferenceConfig(
-        model_path=model_path,
-        lora_path=lora_path,
+        model_path=selection.model_path,
+        lora_path=selection.lora_path,
+        registry_entry=selection.registry_entry,
         n_ctx=settings.THERAPY_NOTES_N_CTX,
         n_threads=settings.THERAPY_NOTES_N_THREADS,
         n_gpu_layers=settings.THERAPY_NOTES_N_GPU_LAYERS,
