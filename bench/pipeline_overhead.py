@@ -14,6 +14,7 @@ import platform
 import statistics
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "therapy_notes.settings")
@@ -51,8 +52,8 @@ def raw_latencies(transcripts: list[str]) -> list[float]:
     return out
 
 
-def pipeline_latencies(transcripts: list[str]) -> tuple[list[float], list[float]]:
-    end_to_end, inference = [], []
+def pipeline_latencies(transcripts: list[str], poll_interval: float) -> tuple[list[float], list[float], list[float]]:
+    end_to_end, server_side, inference = [], [], []
     with running_stack(workers=1) as stack:
         patient_id = None
         for number, text in enumerate(transcripts, start=1):
@@ -60,12 +61,14 @@ def pipeline_latencies(transcripts: list[str]) -> tuple[list[float], list[float]
             started = time.perf_counter()
             job = requests.post(f"{stack.base_url}/api/sessions/{session_id}/generate-notes", json={},
                                 headers=stack.headers(), timeout=30).json()
-            job = poll_job(stack, job["poll_url"], interval=0.02)
+            job = poll_job(stack, job["poll_url"], interval=poll_interval)
             end_to_end.append(time.perf_counter() - started)
             if job["status"] != "succeeded":
                 raise SystemExit(f"job failed: {job['error_message']}")
             inference.append(job["inference_seconds"])
-    return end_to_end, inference
+            server_side.append((datetime.fromisoformat(job["finished_at"]) -
+                                datetime.fromisoformat(job["created_at"])).total_seconds())
+    return end_to_end, server_side, inference
 
 
 def describe(name: str, values: list[float]) -> str:
@@ -76,15 +79,18 @@ def describe(name: str, values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=10, help="number of transcripts")
+    parser.add_argument("--poll-interval", type=float, default=0.1,
+                        help="client polling period; every poll is an HTTP request that competes for the CPU")
     args = parser.parse_args()
     transcripts = load_transcripts(args.n)
     print(f"# pipeline overhead  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  "
           f"cores={os.cpu_count()}  model={inference_config_from_settings().model_path.split('/')[-1]}")
     raw_latencies(transcripts[:1])  # warm the page cache so neither side pays the first read
     raw = raw_latencies(transcripts)
-    full, inference = pipeline_latencies(transcripts)
+    full, server, inference = pipeline_latencies(transcripts, args.poll_interval)
     print(describe("(a) raw llama-cpp-python", raw))
     print(describe("(b) HTTP→Redis→worker→DB→poll", full))
+    print(describe("    server side: created→finished", server))
     print(describe("    of which worker summarizer", inference))
     ratio50 = percentile(full, 50) / percentile(raw, 50)
     ratio95 = percentile(full, 95) / percentile(raw, 95)
