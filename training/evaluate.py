@@ -218,7 +218,7 @@ def write_report(out: Path, config: EvalConfig, pairs: list[tuple[str, str]], re
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(8, 4))
-    ax.boxplot([r.seconds for r in reports], labels=names)
+    ax.boxplot([r.seconds for r in reports], tick_labels=names)
     ax.set_ylabel("seconds per note")
     ax.set_title("Latency distribution")
     fig.savefig(out / "latency.png", dpi=100)
