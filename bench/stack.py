@@ -17,6 +17,9 @@ from pathlib import Path
 
 import requests
 
+# Benches print progress line by line; keep it visible when stdout is redirected to a file.
+sys.stdout.reconfigure(line_buffering=True)
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
