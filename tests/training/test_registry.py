@@ -76,15 +76,22 @@ def test_files_outside_models_dir_are_refused(models_dir: Path, tmp_path: Path) 
         register_model("x", "missing.gguf", models_dir=models_dir)
 
 
-def test_worker_model_selection_reads_the_registry(models_dir: Path, settings, monkeypatch) -> None:  # noqa: ANN001
-    from workers.model_selection import resolve_model_paths, resolve_model_selection
-
+@pytest.fixture
+def registry_settings(models_dir: Path, settings, monkeypatch) -> Path:  # noqa: ANN001
+    """Worker settings that leave the model choice to the registry in ``models_dir``."""
     monkeypatch.delenv("THERAPY_NOTES_MODEL_PATH", raising=False)
     monkeypatch.delenv("PHI3_MODEL_PATH", raising=False)
     settings.MODELS_DIR = models_dir
     settings.THERAPY_NOTES_MODEL_PATH = str(models_dir / "base.gguf")
     settings.THERAPY_NOTES_LORA_PATH = None
     settings.THERAPY_NOTES_MODEL_ENTRY = ""
+    return models_dir
+
+
+def test_worker_model_selection_reads_the_registry(registry_settings: Path) -> None:
+    models_dir = registry_settings
+    from workers.model_selection import resolve_model_paths, resolve_model_selection
+
     register_model("tuned", "base.gguf", "smollm2-notes/lora.gguf", make_default=True, models_dir=models_dir)
     assert resolve_model_paths() == (
         str(models_dir / "base.gguf"),
@@ -101,16 +108,11 @@ def test_worker_model_selection_reads_the_registry(models_dir: Path, settings, m
     assert resolve_model_selection().registry_entry == "merged"
 
 
-def test_missing_merged_file_falls_back_to_the_committed_adapter(models_dir: Path, settings, monkeypatch) -> None:  # noqa: ANN001
+def test_missing_merged_file_falls_back_to_the_committed_adapter(registry_settings: Path) -> None:
+    models_dir = registry_settings
     # A fresh clone has the adapter (committed) but not the merged GGUF (too big to commit).
     from workers.model_selection import resolve_model_selection
 
-    monkeypatch.delenv("THERAPY_NOTES_MODEL_PATH", raising=False)
-    monkeypatch.delenv("PHI3_MODEL_PATH", raising=False)
-    settings.MODELS_DIR = models_dir
-    settings.THERAPY_NOTES_MODEL_PATH = str(models_dir / "base.gguf")
-    settings.THERAPY_NOTES_LORA_PATH = None
-    settings.THERAPY_NOTES_MODEL_ENTRY = ""
     merged = models_dir / "smollm2-notes" / "merged-Q4_K_M.gguf"
     register_model("tuned", "base.gguf", "smollm2-notes/lora.gguf", merged_file=str(merged.relative_to(models_dir)),
                    make_default=True, models_dir=models_dir)
