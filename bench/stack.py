@@ -76,12 +76,7 @@ def running_stack(
     port = free_port()
     stack = Stack(base_url=f"http://127.0.0.1:{port}", env=env, logdir=tmp)
     stack.manage("migrate", "--noinput")
-    stack.token = stack.manage("shell", "-c", (
-        "from django.contrib.auth import get_user_model;"
-        "from rest_framework.authtoken.models import Token;"
-        "u,_=get_user_model().objects.get_or_create(username='bench');"
-        "print(Token.objects.get_or_create(user=u)[0].key)"
-    )).strip().splitlines()[-1]  # Django's shell may print auto-import notes first
+    stack.token = stack.manage("issue_token", "--create", "bench").strip().splitlines()[-1]
     try:
         for index in range(workers):
             log = (tmp / f"worker{index}.log").open("w")

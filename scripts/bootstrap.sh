@@ -10,7 +10,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
   .venv/bin/pip install -q --upgrade pip
 fi
-stamp=".venv/.installed-$(cat "${files[@]}" | sha256sum | cut -c1-16)"
+# Hash requirements*.txt too: the named files pull requirements.txt in with -r.
+stamp=".venv/.installed-$(cat "${files[@]}" requirements*.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "[bootstrap] installing ${files[*]} (llama-cpp-python compiles on first install: ~8 min on 2 cores)"
   args=()

@@ -10,8 +10,8 @@ from typing import Any
 
 import requests
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
+from sessions.auth import issue_api_token
 from sessions.models import Patient, Session
 
 DEMO_USERNAME = "demo-clinician"
@@ -25,13 +25,13 @@ class DemoFixture:
 
 def create_demo_fixture(transcript: str) -> DemoFixture:
     user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME, defaults={"email": ""})
-    token, _ = Token.objects.get_or_create(user=user)
+    token, _ = issue_api_token(user)
     patient, _ = Patient.objects.get_or_create(clinician=user, display_name="Demo patient (Maya)")
     number = (patient.sessions.order_by("-session_number").values_list("session_number", flat=True).first() or 0) + 1
     session = Session.objects.create(
         patient=patient, session_number=number, session_date=date.today(), original_transcription=transcript
     )
-    return DemoFixture(token=token.key, session_id=session.pk)
+    return DemoFixture(token=token, session_id=session.pk)
 
 
 def submit_and_poll(base_url: str, fixture: DemoFixture, timeout_seconds: float = 300) -> dict[str, Any]:

@@ -21,11 +21,12 @@ SAMPLE_TRANSCRIPT = (REPO / "data" / "samples" / "demo_session.txt").read_text(e
 @pytest.fixture
 def make_clinician(db):  # noqa: ANN001 - pytest fixture
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+
+    from sessions.auth import issue_api_token
 
     def make(username: str | None = None):  # noqa: ANN202
         user = get_user_model().objects.create_user(username=username or f"clin-{uuid.uuid4().hex[:8]}")
-        Token.objects.create(user=user)
+        user.api_token, _ = issue_api_token(user)  # knox shows the key only once: keep it on the object
         return user
 
     return make
@@ -45,7 +46,7 @@ def client_for(user):  # noqa: ANN001, ANN201
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {user.auth_token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {user.api_token}")
     return client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "simple_history",
@@ -97,7 +98,7 @@ THERAPY_NOTES_MAX_SUMMARY_SESSIONS = env_int("THERAPY_NOTES_MAX_SUMMARY_SESSIONS
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -107,7 +108,16 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "therapy_notes.api_errors.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"job_submit": env_str("THERAPY_NOTES_JOB_THROTTLE", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "job_submit": env_str("THERAPY_NOTES_JOB_THROTTLE", "120/min"),
+        "login": env_str("THERAPY_NOTES_LOGIN_THROTTLE", "10/min"),
+    },
+}
+# API tokens (django-rest-knox): hashed at rest, expire after a working day by default.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env_float("THERAPY_NOTES_TOKEN_TTL_HOURS", 10)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": env_int("THERAPY_NOTES_TOKEN_LIMIT_PER_USER", 20),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "therapy-notes API",

@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
+from sessions.auth import LogoutAllView, LogoutView, PasswordLoginView
 from sessions.health import health, health_ready
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/auth/token", obtain_auth_token, name="auth-token"),
+    path("api/auth/token", PasswordLoginView.as_view(), name="auth-token"),
+    path("api/auth/logout", LogoutView.as_view(), name="auth-logout"),
+    path("api/auth/logoutall", LogoutAllView.as_view(), name="auth-logout-all"),
     path("api/", include("sessions.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -29,6 +29,8 @@ def test_every_endpoint_requires_authentication(session) -> None:
         ("get", f"/api/jobs/{job.pk}/", None),
         ("post", f"/api/jobs/{job.pk}/cancel", None),
         ("post", "/api/summarize-sessions", {"patient_id": session.patient_id}),
+        ("post", "/api/auth/logout", None),
+        ("post", "/api/auth/logoutall", None),
     ]
     for method, url, body in calls:
         response = getattr(client, method)(url, body, format="json")

@@ -18,7 +18,7 @@ def worker(start_worker):  # noqa: ANN001, ANN201
 
 def _post(live_server, user, path: str, body: dict) -> requests.Response:  # noqa: ANN001
     return requests.post(f"{live_server.url}{path}", json=body, timeout=30,
-                         headers={"Authorization": f"Token {user.auth_token.key}"})
+                         headers={"Authorization": f"Token {user.api_token}"})
 
 
 def test_generate_notes_through_http_redis_worker_and_database(
@@ -39,7 +39,7 @@ def test_generate_notes_through_http_redis_worker_and_database(
     assert len(job.model_sha256) == 64
     assert job.prompt_version and job.prompt_tokens > 0 and job.inference_seconds > 0
     polled = requests.get(f"{live_server.url}/api/jobs/{job.pk}/", timeout=30,
-                          headers={"Authorization": f"Token {clinician.auth_token.key}"}).json()
+                          headers={"Authorization": f"Token {clinician.api_token}"}).json()
     assert polled["status"] == "succeeded"
     assert polled["result"]["generated_notes"] == session.notes
     assert polled["model_identity"]["model_sha256"] == job.model_sha256

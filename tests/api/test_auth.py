@@ -1,0 +1,121 @@
+"""Expiring API tokens (knox): password login, expiry → 401, logout, hashed at rest, throttled login."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():  # noqa: ANN202 - the login throttle counts per client IP in the cache
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def password_user():  # noqa: ANN201
+    return get_user_model().objects.create_user(username="dr-lee", password="correct horse battery")
+
+
+def _login(client: APIClient, username: str, password: str):  # noqa: ANN202
+    return client.post("/api/auth/token", {"username": username, "password": password}, format="json")
+
+
+def test_password_login_returns_an_expiring_token_that_authenticates(password_user, settings) -> None:  # noqa: ANN001
+    client = APIClient()
+    response = _login(client, "dr-lee", "correct horse battery")
+    assert response.status_code == 200, response.content
+    token = response.data["token"]
+    ttl = settings.REST_KNOX["TOKEN_TTL"]
+    expiry = AuthToken.objects.get(user=password_user).expiry
+    assert abs((expiry - timezone.now()) - ttl) < timedelta(minutes=1)
+    assert response.data["expiry"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/patients/").status_code == 200
+
+
+def test_expired_token_is_rejected_with_401(clinician) -> None:  # noqa: ANN001
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {clinician.api_token}")
+    assert client.get("/api/patients/").status_code == 200
+    AuthToken.objects.filter(user=clinician).update(expiry=timezone.now() - timedelta(seconds=1))
+    response = client.get("/api/patients/")
+    assert response.status_code == 401
+    # knox deletes the expired token when it is presented, so it cannot come back.
+    assert not AuthToken.objects.filter(user=clinician).exists()
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"username": "dr-lee", "password": "wrong"}, "password"),
+    ({"username": "nobody", "password": "correct horse battery"}, "password"),
+    ({"password": "correct horse battery"}, "username"),
+    ({"username": "dr-lee"}, "password"),
+])
+def test_bad_credentials_get_a_field_level_400_and_no_token(password_user, body, field) -> None:  # noqa: ANN001
+    response = APIClient().post("/api/auth/token", body, format="json")
+    assert response.status_code == 400
+    assert response.json()[field], response.json()
+    assert not AuthToken.objects.exists()
+
+
+def test_inactive_user_cannot_log_in(password_user) -> None:  # noqa: ANN001
+    password_user.is_active = False
+    password_user.save()
+    assert _login(APIClient(), "dr-lee", "correct horse battery").status_code == 400
+
+
+def test_logout_revokes_only_that_token_and_logoutall_revokes_every_token(clinician) -> None:  # noqa: ANN001
+    from sessions.auth import issue_api_token
+
+    second_key, _ = issue_api_token(clinician)
+    first, second = APIClient(), APIClient()
+    first.credentials(HTTP_AUTHORIZATION=f"Token {clinician.api_token}")
+    second.credentials(HTTP_AUTHORIZATION=f"Token {second_key}")
+    assert first.post("/api/auth/logout").status_code == 204
+    assert first.get("/api/patients/").status_code == 401
+    assert second.get("/api/patients/").status_code == 200
+    assert second.post("/api/auth/logoutall").status_code == 204
+    assert second.get("/api/patients/").status_code == 401
+
+
+def test_tokens_are_stored_hashed_never_in_plain_text(clinician) -> None:  # noqa: ANN001
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {AuthToken._meta.db_table}")  # noqa: S608 - our own table name
+        stored = [str(value) for row in cursor.fetchall() for value in row]
+    assert stored, "the token row should exist"
+    assert all(clinician.api_token not in value for value in stored)
+    assert all(clinician.api_token[8:] not in value for value in stored)  # not even the secret part
+
+
+def test_password_login_is_throttled(password_user, monkeypatch) -> None:  # noqa: ANN001
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "3/min", "job_submit": "120/min"})
+    client = APIClient()
+    codes = [_login(client, "dr-lee", "wrong").status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+    # A correct password does not get around the throttle either.
+    assert _login(client, "dr-lee", "correct horse battery").status_code == 429
+
+
+def test_issue_token_command_prints_a_working_token(clinician, capsys) -> None:  # noqa: ANN001
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("issue_token", clinician.username)
+    key = capsys.readouterr().out.strip()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/patients/").status_code == 200
+    with pytest.raises(CommandError, match="No user"):
+        call_command("issue_token", "no-such-user")
