@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -213,7 +214,9 @@ def execute_job(job_id: str, engine: LlamaInferenceEngine) -> ExecutionReport:
         )
         return ExecutionReport(ran=True)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the job, never lost
-        logger.exception("job failed", extra={"job_id": job_id})
+        # Frames and exception type only: an exception's message can quote the transcript.
+        logger.error("job failed: %s\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)),
+                     extra={"job_id": job_id})
         fail_job(job_id, f"Note generation failed: {type(exc).__name__}: {exc}")
         return ExecutionReport(ran=True)
     store_outcome(job_id, outcome)
