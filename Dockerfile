@@ -16,6 +16,10 @@ WORKDIR /app
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
 COPY --chown=app:app . .
+# The registry (manifest.json) and the shipped LoRA adapter go where THERAPY_NOTES_MODELS_DIR points:
+# Docker fills an empty named volume mounted at /models from this directory on first use, so the
+# tuned default is served without a training step; base GGUFs are fetched into the volume.
+COPY --chown=app:app models/ /models/
 ENV PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=therapy_notes.settings \
     THERAPY_NOTES_MODELS_DIR=/models
