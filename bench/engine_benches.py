@@ -37,7 +37,7 @@ def _llm():  # noqa: ANN202
 
     cfg = inference_config_from_settings()
     return cfg, Llama(model_path=cfg.model_path, lora_path=cfg.lora_path, n_ctx=cfg.n_ctx,
-                      n_threads=cfg.n_threads, seed=cfg.seed, verbose=False)
+                      n_threads=cfg.n_threads, n_threads_batch=cfg.n_threads, seed=cfg.seed, verbose=False)
 
 
 def prefix_reuse(transcripts: list[str]) -> None:

@@ -38,7 +38,7 @@ def raw_latencies(transcripts: list[str]) -> list[float]:
 
     cfg = inference_config_from_settings()
     llm = Llama(model_path=cfg.model_path, lora_path=cfg.lora_path, n_ctx=cfg.n_ctx, n_threads=cfg.n_threads,
-                seed=cfg.seed, verbose=False)
+                n_threads_batch=cfg.n_threads, seed=cfg.seed, verbose=False)
     grammar = LlamaGrammar.from_string(section_grammar(), verbose=False) if cfg.use_grammar else None
     out = []
     for text in transcripts:

@@ -45,11 +45,13 @@ def main() -> None:
     args = parser.parse_args()
     transcripts = load_transcripts(args.n)
     print(f"# throughput  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  cores={os.cpu_count()}  jobs={args.n}")
-    rows = [run(w, t, transcripts) for w, t in ((1, 1), (1, 2), (2, 1), (2, 2))]
-    base = rows[0]["per_minute"]
     print(f"{'workers':>7} {'threads':>7} {'ok/jobs':>8} {'seconds':>8} {'notes/min':>9} {'vs 1x1':>7} "
           f"{'RSS MiB':>8} {'load s':>7}")
-    for r in rows:
+    base = None
+    # One row as each configuration finishes: a long run shows its figures as it goes.
+    for workers, threads in ((1, 1), (1, 2), (2, 1), (2, 2)):
+        r = run(workers, threads, transcripts)
+        base = base or r["per_minute"]
         print(f"{r['workers']:>7} {r['threads']:>7} {r['succeeded']:>3}/{r['jobs']:<4} {r['seconds']:>8.1f} "
               f"{r['per_minute']:>9.1f} {r['per_minute'] / base:>6.2f}x {r['rss_mib']:>8.0f} {r['load_s']:>7.2f}")
 

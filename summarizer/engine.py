@@ -110,6 +110,10 @@ class LlamaInferenceEngine:
             lora_path=lora or None,
             n_ctx=self.config.n_ctx,
             n_threads=self.config.n_threads,
+            # llama-cpp-python's default for prompt evaluation is every core of the host, whatever
+            # n_threads says: two 1-thread workers on a 2-core host then run 4 threads and slow
+            # each other down. THERAPY_NOTES_N_THREADS is the worker's whole CPU budget.
+            n_threads_batch=self.config.n_threads,
             n_gpu_layers=self.config.n_gpu_layers,
             seed=self.config.seed,
             verbose=False,
