@@ -370,6 +370,14 @@ _IDIOMS = re.compile(r"\b(?:throw|threw|jump|step)\s+(?:myself\s+)?(?:in\s+front
                      r"|\bdead\s+tired\b|\bkiller\b|\bdie\s+(?:of|from)\s+(?:embarrassment|shame|boredom|laughing|"
                      r"laughter|cringe)\b|\bto\s+die\s+for\b", re.IGNORECASE)
 
+# "I'd run him over. ... I'd never do that": a conditional threat the patient takes back in the same turn
+# is a figure of speech, not homicidal ideation. Ideation stated outright ("I want to kill him. I'd never
+# actually do it") stays current: ideation without intent is still documented.
+_CONDITIONAL_TAIL = re.compile(r"\b(?:i'?d|i\s+would)(?:\s+(?:just|probably|totally|literally))?\s*$", re.IGNORECASE)
+_RETRACTION = re.compile(r"\b(?:i'?d|i\s+would|i\s+will|i'?ll)\s+never\b|\bi\s+(?:would|could)(?:n'?t|\s+not)\s+"
+                         r"(?:ever\s+)?(?:actually\s+|really\s+)?do\s+(?:that|it)\b|\bthat'?s\s+not\s+(?:me|who\s+i\s+am)\b"
+                         r"|\bi\s+didn'?t\s+mean\s+it\b|\bnot\s+that\s+i\s+(?:would|'d)\b", re.IGNORECASE)
+
 # ASR output often drops the colon after "speaker 1" / "speaker 2".
 _THERAPIST_LABEL = re.compile(r"^\s*(?:speaker\s*(?:1|one)\b\s*:?|(?:therapist|t|counsell?or|clinician|dr\.?\s*\w*|"
                               r"speaker\s*1|interviewer|"
@@ -452,6 +460,9 @@ def _qualifies(
         # "my mom says she wanted to strangle my dad": someone else's anger, reported.
         near = " ".join(before_words[-3:])
         if _THIRD_PARTY.search(near) and not _FIRST_PERSON.search(near):
+            return False
+        rest_of_turn = transcript[match_end:match_end + 240].split("\n", 1)[0]
+        if _CONDITIONAL_TAIL.search(transcript[clause_start:match_start]) and _RETRACTION.search(rest_of_turn):
             return False
     clause_text = transcript[clause_start:clause_end]
     if category == "self_harm" and _ACCIDENT.search(clause_text) and not _DELIBERATE.search(clause_text):

@@ -152,6 +152,9 @@ POSITIVE: list[tuple[str, str]] = [
     ("C: I've thought about using my dad's gun on him.", "homicidal_ideation"),
     ("T: Are you having any thoughts of hurting him?\nC: (pause) Yeah. Every day.", "homicidal_ideation"),
     ("Patient: I can't stop thinking about hurting her.", "violence"),
+    # ideation stated outright stays current even when intent is denied
+    ("Patient: I want to kill him. I'd never actually do it.", "homicidal_ideation"),
+    ("Patient: I'd run him over if I saw him, I've driven past his house twice this week.", "homicidal_ideation"),
 ]
 
 NEGATED: list[str] = [
@@ -282,6 +285,9 @@ NEGATED: list[str] = [
     "Patient: My flatmate found me asleep on the sofa and couldn't wake me for work.",
     "Patient: I need to pick up a naloxone kit from the pharmacy.",
     "Patient: I took more time off work this month.",
+    # a conditional threat taken back in the same turn
+    'Patient: My mate asked what I\'d do if I saw him. I said "I\'d run him over." That\'s not me.',
+    "C: Honestly I'd kill him. I would never do it though, I'd just walk away.",
 ]
 
 
