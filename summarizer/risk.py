@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from summarizer.sections import RED_CLOSE, RED_OPEN
-from summarizer.text import red_spans
+from summarizer.text import red_spans, unwrap_red_markers
 from summarizer.validation import NONE_REPORTED, parse_note, render_note, trim_sections
 
 
@@ -611,14 +611,22 @@ def _quote(evidence: str, limit: int = 60) -> str:
 def reconcile_note_with_risks(
     note: str, findings: Sequence[RiskFinding], risk_section: str = "Risk"
 ) -> RiskReconciliation:
-    """Add every current transcript risk the note's RED markers miss; report unsupported RED claims."""
+    """Add every current transcript risk the note's RED markers miss; demote unsupported RED claims.
+
+    A RED marker is an urgent-risk flag, so it needs evidence: a model-written marker with no current
+    finding of its family in the transcript (none at all, or only denied, hypothetical or someone
+    else's) loses its wrapper, keeps its words in the note, and is reported in ``unsupported_claims``
+    for the clinician to review. A model that flags freely would make the flag meaningless; the
+    tuned 135M model did (bench/RESULTS.md, risk figures).
+    """
     from summarizer.sections import MULTI_SESSION_SECTIONS, SESSION_NOTE_SECTIONS
 
     order = MULTI_SESSION_SECTIONS if risk_section != "Risk" else SESSION_NOTE_SECTIONS
-    covered = set().union(*(_families_in(span) for span in red_spans(note))) if red_spans(note) else set()
     current = [f for f in findings if f.current]
-    supported = {_FAMILY[f.category] for f in findings}
+    supported = {_FAMILY[f.category] for f in current}
     unsupported = [span for span in red_spans(note) if not (_families_in(span) & supported)]
+    note = unwrap_red_markers(note, unsupported)
+    covered = set().union(*(_families_in(span) for span in red_spans(note))) if red_spans(note) else set()
     missing: list[RiskFinding] = []
     missing_families: set[str] = set()
     for finding in current:

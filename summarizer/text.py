@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from summarizer.sections import RED_CLOSE, RED_OPEN
 
@@ -27,6 +28,11 @@ def normalise_whitespace(text: str) -> str:
 def red_spans(text: str) -> list[str]:
     """Contents of the well-formed ``{{RED:...}}`` markers in ``text``."""
     return [match.group(1) for match in _RED.finditer(text)]
+
+
+def unwrap_red_markers(text: str, spans: Collection[str]) -> str:
+    """``text`` with the ``{{RED:...}}`` wrappers around ``spans`` removed; their words stay."""
+    return _RED.sub(lambda m: m.group(1) if m.group(1) in spans else m.group(0), text)
 
 
 def strip_markup(note: str) -> str:

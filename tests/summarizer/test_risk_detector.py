@@ -351,11 +351,32 @@ def test_covered_risk_is_left_alone() -> None:
     assert not result.intervened and result.note == note and result.unsupported_claims == []
 
 
-def test_unsupported_red_claim_is_reported_not_removed() -> None:
+def test_unsupported_red_claim_is_reported_and_demoted_but_its_words_stay() -> None:
     note = NOTE_NO_RISK.replace("None reported.", "{{RED:Homicidal ideation toward boss.}}")
     result = reconcile_note_with_risks(note, detect_risks("Patient: Work was fine, we argued about chores."))
     assert result.unsupported_claims == ["Homicidal ideation toward boss."]
-    assert result.note == note
+    assert result.note == NOTE_NO_RISK.replace("None reported.", "Homicidal ideation toward boss.")
+    assert red_spans(result.note) == [] and not result.intervened
+
+
+@pytest.mark.parametrize("transcript", [
+    "Patient: My cousin overdosed last year and I still think about it.",  # someone else's
+    "Patient: No, I've never had thoughts of suicide.",  # denied
+    "Patient: If I ever felt suicidal I would call you.",  # hypothetical
+])
+def test_red_claim_contradicted_by_the_transcript_is_demoted(transcript: str) -> None:
+    claim = "Overdose risk." if "overdosed" in transcript else "Suicidal ideation."
+    note = NOTE_NO_RISK.replace("None reported.", f"{{{{RED:{claim}}}}}")
+    result = reconcile_note_with_risks(note, detect_risks(transcript))
+    assert result.unsupported_claims == [claim] and red_spans(result.note) == []
+    assert claim in result.note
+
+
+def test_supported_red_claim_keeps_its_marker_beside_a_demoted_one() -> None:
+    note = NOTE_NO_RISK.replace("None reported.", "{{RED:Passive SI.}} {{RED:Abuse at home.}}")
+    result = reconcile_note_with_risks(note, detect_risks("Patient: Honestly, what's the point of anything."))
+    assert red_spans(result.note) == ["Passive SI."]
+    assert result.unsupported_claims == ["Abuse at home."] and "Abuse at home." in result.note
 
 
 @settings(max_examples=200, deadline=None)
