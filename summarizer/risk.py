@@ -445,8 +445,8 @@ def _qualifies(
         return False
     if not self_negating and re.search(r"\b(?:no|nothing\s+like\s+that)\b", matched, re.IGNORECASE):
         return False
+    near = " ".join(before_words[-3:])
     if category in ("overdose", "suicidal_ideation_active", "suicidal_ideation_passive", "self_harm"):
-        near = " ".join(before_words[-3:])
         # "my cousin overdosed", "she tried to kill herself": someone else's risk, not the patient's.
         # But "my son found me", "they said I'd stopped breathing": others acting on the patient's overdose.
         acted_on_patient = category == "overdose" and bool(_FIRST_PERSON.search(matched))
@@ -458,11 +458,10 @@ def _qualifies(
             return False
     if category in ("homicidal_ideation", "violence"):
         # "my mom says she wanted to strangle my dad": someone else's anger, reported.
-        near = " ".join(before_words[-3:])
         if _THIRD_PARTY.search(near) and not _FIRST_PERSON.search(near):
             return False
         rest_of_turn = transcript[match_end:match_end + 240].split("\n", 1)[0]
-        if _CONDITIONAL_TAIL.search(transcript[clause_start:match_start]) and _RETRACTION.search(rest_of_turn):
+        if _CONDITIONAL_TAIL.search(before) and _RETRACTION.search(rest_of_turn):
             return False
     clause_text = transcript[clause_start:clause_end]
     if category == "self_harm" and _ACCIDENT.search(clause_text) and not _DELIBERATE.search(clause_text):
@@ -626,7 +625,7 @@ def reconcile_note_with_risks(
     supported = {_FAMILY[f.category] for f in current}
     unsupported = [span for span in red_spans(note) if not (_families_in(span) & supported)]
     note = unwrap_red_markers(note, unsupported)
-    covered = set().union(*(_families_in(span) for span in red_spans(note))) if red_spans(note) else set()
+    covered: set[str] = set().union(*(_families_in(span) for span in red_spans(note)))
     missing: list[RiskFinding] = []
     missing_families: set[str] = set()
     for finding in current:
