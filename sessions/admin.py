@@ -39,17 +39,21 @@ class PatientAdmin(SimpleHistoryAdmin):
 class SessionAdmin(SimpleHistoryAdmin):
     # History (who changed the notes, when, before/after) is on each session's History page.
     list_display = ["__str__", "session_date", "notes_is_ai_generated", "notes_edited_from_ai",
-                    "notes_generated_at", "notes_last_edited_at", "needs_attention"]
+                    "notes_generated_at", "notes_last_edited_at", "notes_stale", "needs_attention"]
     list_filter = ["notes_is_ai_generated", "notes_edited_from_ai", "session_date", "patient__clinician"]
     search_fields = ["patient__display_name"]
     readonly_fields = ["notes_generated_at", "notes_last_edited_at", "notes_version", "risk_flags",
-                       "created_at", "updated_at"]
+                       "attention_reasons", "notes_stale", "created_at", "updated_at"]
     inlines = [NoteJobInline]
     actions = ["regenerate_notes"]
 
-    @admin.display(boolean=True, description="Risk flagged")
+    @admin.display(boolean=True, description="Needs attention")
     def needs_attention(self, obj: Session) -> bool:
         return obj.needs_attention
+
+    @admin.display(boolean=True, description="Notes stale (transcript edited since)")
+    def notes_stale(self, obj: Session) -> bool:
+        return obj.notes_stale
 
     @admin.action(description="Regenerate notes (enqueue a job)")
     def regenerate_notes(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:

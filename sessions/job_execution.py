@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
-from sessions.models import NoteJob, Session
+from sessions.models import NoteJob, Session, transcript_digest
 from sessions.services import summary_session_queryset
 from summarizer.engine import LlamaInferenceEngine
 from summarizer.notes import (
@@ -119,10 +119,14 @@ def _common_result(outcome: NoteOutcome) -> dict[str, Any]:
         "safety_net_intervened": outcome.safety_net_intervened,
         "unsupported_risk_claims": outcome.unsupported_risk_claims,
         "violations": outcome.violations,
+        "risk_screening": outcome.risk_screening,
+        "needs_attention": outcome.needs_attention,
+        "attention_reasons": outcome.attention_reasons,
+        "removed_risk_text": outcome.removed_risk_text,
     }
 
 
-def store_outcome(job_id: str, outcome: NoteOutcome) -> None:
+def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = "") -> None:
     """Write notes + provenance + job status in one transaction (retried if the DB blips)."""
 
     def write() -> None:
@@ -141,7 +145,9 @@ def store_outcome(job_id: str, outcome: NoteOutcome) -> None:
                     sources=outcome.sources,
                 )
             else:
-                result.update(generated_notes=outcome.text, **_write_session_notes(job, outcome))
+                job.transcript_sha256 = transcript_sha256
+                result.update(generated_notes=outcome.text, transcript_sha256=transcript_sha256,
+                              **_write_session_notes(job, outcome))
             now = timezone.now()
             job.status = NoteJob.Status.SUCCEEDED
             job.finished_at = now
@@ -162,6 +168,15 @@ def store_outcome(job_id: str, outcome: NoteOutcome) -> None:
 
 def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
     session = Session.objects.select_for_update().get(pk=job.session_id)
+    if job.transcript_sha256 and session.transcript_sha256 != job.transcript_sha256:
+        # The transcript was edited while we ran: this note describes a version that no longer exists.
+        return {
+            "applied": False,
+            "pending_suggestion": True,
+            "stale": True,
+            "message": "The transcript changed while this job ran; this note describes the earlier transcript "
+                       "and was not applied. Generate notes again for the current transcript.",
+        }
     if session.notes_version != job.base_notes_version:
         # A clinician edited the notes while we ran: never overwrite a human edit.
         return {
@@ -177,6 +192,8 @@ def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
     session.notes_last_edited_at = None
     session.notes_version += 1
     session.risk_flags = outcome.risk_flags
+    session.attention_reasons = [r for r in outcome.attention_reasons if r != "current_risk"]
+    session.notes_transcript_sha256 = job.transcript_sha256
     session._change_reason = f"AI note from job {job.pk}"  # shown in the audit history
     session.save()
     return {"applied": True, "pending_suggestion": False}
@@ -198,8 +215,11 @@ def execute_job(job_id: str, engine: LlamaInferenceEngine) -> ExecutionReport:
         return ExecutionReport(ran=False)
     try:
         outcome: NoteOutcome
+        transcript_sha256 = ""
         if job.kind == NoteJob.Kind.SESSION_NOTE:
-            outcome = summarize_single_session(engine, job.session.original_transcription, _options(job))
+            transcript = job.session.original_transcription
+            transcript_sha256 = transcript_digest(transcript)
+            outcome = summarize_single_session(engine, transcript, _options(job))
         else:
             inputs = _summary_inputs(job)
             if not inputs:
@@ -219,5 +239,5 @@ def execute_job(job_id: str, engine: LlamaInferenceEngine) -> ExecutionReport:
                      extra={"job_id": job_id})
         fail_job(job_id, f"Note generation failed: {type(exc).__name__}: {exc}")
         return ExecutionReport(ran=True)
-    store_outcome(job_id, outcome)
+    store_outcome(job_id, outcome, transcript_sha256)
     return ExecutionReport(ran=True, succeeded=True, outcome=outcome)

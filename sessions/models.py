@@ -6,12 +6,18 @@ so a broker that loses its data loses no jobs (the reconciler re-enqueues them).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+
+def transcript_digest(transcript: str) -> str:
+    """The version of a transcript: a note records the digest of the transcript it describes."""
+    return hashlib.sha256(transcript.encode("utf-8")).hexdigest()
 
 
 class Patient(models.Model):
@@ -42,6 +48,11 @@ class Session(models.Model):
     # Bumped on every write to notes; a job compares it to detect edits made while it ran.
     notes_version = models.PositiveIntegerField(default=0)
     risk_flags = models.JSONField(default=list, blank=True)
+    # Why the last AI note needs a clinician beyond its risk flags ("unconfirmed_risk_claim",
+    # "risk_screening_not_performed", "no speech content").
+    attention_reasons = models.JSONField(default=list, blank=True)
+    # Digest of the transcript the current notes describe; a transcript edited since makes them stale.
+    notes_transcript_sha256 = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Audit trail: every change to notes and provenance (who, when, before/after).
@@ -57,8 +68,18 @@ class Session(models.Model):
         return f"{self.patient} #{self.session_number} ({self.session_date})"
 
     @property
+    def transcript_sha256(self) -> str:
+        return transcript_digest(self.original_transcription)
+
+    @property
+    def notes_stale(self) -> bool:
+        """The notes were made from (or confirmed against) another version of the transcript."""
+        return bool(self.notes.strip() and self.notes_transcript_sha256
+                    and self.notes_transcript_sha256 != self.transcript_sha256)
+
+    @property
     def needs_attention(self) -> bool:
-        return bool(self.risk_flags)
+        return bool(self.risk_flags or self.attention_reasons or self.notes_stale)
 
 
 class NoteJob(models.Model):
@@ -89,6 +110,8 @@ class NoteJob(models.Model):
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     # notes_version of the target session when the job was submitted (edit detection).
     base_notes_version = models.PositiveIntegerField(null=True, blank=True)
+    # Digest of the transcript the job read: a different one at write time makes the result stale.
+    transcript_sha256 = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

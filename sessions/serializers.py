@@ -53,6 +53,12 @@ class NotesMetadataSerializer(serializers.Serializer):
     edited_from_ai = serializers.BooleanField(source="notes_edited_from_ai")
     generated_at = serializers.DateTimeField(source="notes_generated_at", allow_null=True)
     last_edited_at = serializers.DateTimeField(source="notes_last_edited_at", allow_null=True)
+    stale = serializers.BooleanField(
+        source="notes_stale",
+        help_text="The transcript was edited after these notes were made: regenerate them or confirm them "
+                  "(POST /api/sessions/{id}/confirm-notes).",
+    )
+    attention_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
 class SessionSerializer(StrictModelSerializer):

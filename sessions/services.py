@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sessions.models import NoteJob, Patient, Session
+from summarizer.text import MIN_SPEECH_WORDS, speech_word_count
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,14 @@ class NotesAlreadyExistError(Exception):
 
 class JobNotCancellableError(Exception):
     """Only queued jobs can be cancelled."""
+
+
+class NoSpeechContentError(Exception):
+    """The transcript has nothing to summarise (empty, whitespace, a few words)."""
+
+
+class NoNotesError(Exception):
+    """There are no notes to confirm."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,12 @@ def submit_session_note_job(
     existing = _existing_by_key(clinician, idempotency_key)
     if existing is not None:
         return SubmitOutcome(existing, created=False)
+    words = speech_word_count(session.original_transcription)
+    if words < MIN_SPEECH_WORDS:
+        raise NoSpeechContentError(
+            f"The transcript has no speech content to summarise ({words} spoken words; at least "
+            f"{MIN_SPEECH_WORDS} are needed). Add the session's transcript, then generate notes."
+        )
     with transaction.atomic():
         # Lock the session row so two concurrent submissions cannot both create a job.
         session = Session.objects.select_for_update().get(pk=session.pk)
@@ -155,11 +170,25 @@ def update_session_notes(
             session.notes = notes
             session.notes_last_edited_at = timezone.now()
             session.notes_version += 1
+            # The clinician wrote these notes against the transcript as it is now.
+            session.notes_transcript_sha256 = session.transcript_sha256
         if is_ai_generated is not None:
             session.notes_is_ai_generated = is_ai_generated
         if edited_from_ai is not None:
             session.notes_edited_from_ai = edited_from_ai
         session.save()
+    return session
+
+
+def confirm_session_notes(session: Session) -> Session:
+    """A clinician confirms that the notes still describe the (edited) transcript: no longer stale."""
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if not session.notes.strip():
+            raise NoNotesError("This session has no notes to confirm.")
+        session.notes_transcript_sha256 = session.transcript_sha256
+        session._change_reason = "Notes confirmed against the current transcript"
+        session.save(update_fields=["notes_transcript_sha256", "updated_at"])
     return session
 
 

@@ -92,7 +92,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
 
     @extend_schema(
         request=GenerateNotesRequestSerializer,
-        responses={202: NoteJobSerializer, 409: None},
+        responses={202: NoteJobSerializer, 400: None, 409: None},
         parameters=[IDEMPOTENCY_HEADER],
     )
     @action(detail=True, methods=["post"], url_path="generate-notes")
@@ -109,7 +109,20 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
             )
         except services.NotesAlreadyExistError as exc:
             return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
+        except services.NoSpeechContentError as exc:
+            return Response({"original_transcription": [str(exc)], "code": "no_speech_content"},
+                            status=status.HTTP_400_BAD_REQUEST)
         return _job_response(outcome, request)
+
+    @extend_schema(request=None, responses={200: SessionSerializer, 409: None})
+    @action(detail=True, methods=["post"], url_path="confirm-notes")
+    def confirm_notes(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm that the notes still describe the transcript after it was edited (clears `stale`)."""
+        try:
+            updated = services.confirm_session_notes(self.get_object())
+        except services.NoNotesError as exc:
+            return Response({"detail": str(exc), "code": "no_notes"}, status=status.HTTP_409_CONFLICT)
+        return Response(SessionSerializer(updated, context={"request": request}).data)
 
     @extend_schema(request=SessionNotesUpdateSerializer, responses={200: SessionSerializer})
     @action(detail=True, methods=["put"], url_path="notes")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from summarizer.risk import _FAMILY_PHRASE, RiskFinding, _quote
+from summarizer.risk_reconcile import risk_line
+from summarizer.risk_types import RiskFinding, most_severe_per_family
 from summarizer.sections import MULTI_SESSION_SECTIONS, SESSION_NOTE_SECTIONS
 from summarizer.text import normalise_whitespace
 from summarizer.validation import NONE_REPORTED, render_note, repair_note
@@ -53,16 +54,10 @@ def _first(sentences: Sequence[str], pattern: re.Pattern[str] | None = None) -> 
 
 
 def _risk_text(findings: Sequence[RiskFinding]) -> str:
-    current = [f for f in findings if f.current]
-    if not current:
+    lines = most_severe_per_family(list(findings))
+    if not lines:
         return "None reported by the risk detector; clinician to review."
-    seen: list[str] = []
-    for finding in current:
-        if finding.category not in seen:
-            seen.append(finding.category)
-    first = next(f for f in current if f.category == seen[0])
-    items = "; ".join(_FAMILY_PHRASE[c] for c in seen[:3])
-    return f'{{{{RED:{items} ("{_quote(first.evidence, 40)}").}}}}'
+    return " ".join(risk_line(f) for f in lines)
 
 
 def extractive_fallback_note(transcript: str, findings: Sequence[RiskFinding]) -> str:

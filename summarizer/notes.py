@@ -21,10 +21,24 @@ from summarizer.prompts import (
     build_multi_session_messages,
     build_session_note_messages,
 )
-from summarizer.risk import RiskFinding, detect_risks, reconcile_note_with_risks, summarise_findings
+from summarizer.risk import (
+    RiskFinding,
+    RiskReconciliation,
+    RiskScreening,
+    detect_risks,
+    reconcile_note_with_risks,
+    screen_language,
+    summarise_findings,
+)
 from summarizer.sections import MULTI_SESSION_SECTIONS, NOTE_HARD_MAX_WORDS, SESSION_NOTE_SECTIONS
-from summarizer.text import normalise_whitespace, strip_markup
-from summarizer.validation import repair_note, validate_note
+from summarizer.text import (
+    MIN_SPEECH_WORDS,
+    escape_markup,
+    normalise_whitespace,
+    speech_word_count,
+    strip_markup,
+)
+from summarizer.validation import render_note, repair_note, validate_note
 
 logger = logging.getLogger("summarizer.inference")
 
@@ -63,6 +77,10 @@ class NoteOutcome:
     unsupported_risk_claims: list[str] = field(default_factory=list)
     violations: list[dict[str, Any]] = field(default_factory=list)
     input_chars: int = 0
+    risk_screening: dict[str, Any] = field(default_factory=dict)
+    needs_attention: bool = False
+    attention_reasons: list[str] = field(default_factory=list)
+    removed_risk_text: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,6 +144,30 @@ def _generate_checked(
     return repaired, "", generated.prompt_tokens, generated.completion_tokens, repaired != raw
 
 
+NO_SPEECH_REASON = "no speech content"
+
+
+def nothing_to_summarise_note(sections: Sequence[str] = SESSION_NOTE_SECTIONS) -> str:
+    """The note for a transcript with no speech in it: says so, invents nothing."""
+    body = {name: "Not assessed: the transcript has no speech content." for name in sections}
+    body[sections[0]] = "Nothing to summarise: the transcript has no speech content."
+    return render_note(body, sections)
+
+
+def screening_record(screening: RiskScreening) -> dict[str, Any]:
+    return {"performed": screening.performed, "language": screening.language,
+            "languages": list(screening.languages), "reason": screening.reason}
+
+
+def reconcile_transcript_note(
+    transcript: str, note: str, findings: Sequence[RiskFinding] | None = None, risk_section: str = "Risk"
+) -> RiskReconciliation:
+    """The safety net as the worker runs it: detect, check language coverage, reconcile."""
+    clean = normalise_whitespace(transcript)
+    found = detect_risks(clean) if findings is None else findings
+    return reconcile_note_with_risks(note, found, risk_section, screening=screen_language(clean))
+
+
 def summarize_single_session(
     engine: LlamaInferenceEngine, transcript: str, options: NoteOptions | None = None
 ) -> NoteOutcome:
@@ -134,16 +176,23 @@ def summarize_single_session(
     started = time.perf_counter()
     clean = normalise_whitespace(transcript)
     findings = detect_risks(clean)
-    budget = _context_budget(engine, build_session_note_messages(""))
-    fitted, truncated = engine.truncate_to_tokens(clean, budget, TRUNCATION_MARKER)
-    note, reason, prompt_tokens, completion_tokens, repaired = _generate_checked(
-        engine, build_session_note_messages(fitted), SESSION_NOTE_SECTIONS, options
-    )
-    if note is None:
-        if options.on_model_failure != "fallback":
-            raise NoteGenerationError(reason)
-        note = extractive_fallback_note(clean, findings)
-    reconciliation = reconcile_note_with_risks(note, findings)
+    screening = screen_language(clean)
+    prompt_tokens = completion_tokens = 0
+    repaired = truncated = False
+    if speech_word_count(clean) < MIN_SPEECH_WORDS:
+        note, reason = nothing_to_summarise_note(), NO_SPEECH_REASON
+    else:
+        budget = _context_budget(engine, build_session_note_messages(""))
+        # The model sees the transcript with quoted markup escaped; the detector reads it as said.
+        fitted, truncated = engine.truncate_to_tokens(escape_markup(clean), budget, TRUNCATION_MARKER)
+        note, reason, prompt_tokens, completion_tokens, repaired = _generate_checked(
+            engine, build_session_note_messages(fitted), SESSION_NOTE_SECTIONS, options
+        )
+        if note is None:
+            if options.on_model_failure != "fallback":
+                raise NoteGenerationError(reason)
+            note = extractive_fallback_note(clean, findings)
+    reconciliation = reconcile_note_with_risks(note, findings, screening=screening)
     validation = validate_note(reconciliation.note)
     outcome = NoteOutcome(
         text=reconciliation.note,
@@ -160,6 +209,10 @@ def summarize_single_session(
         unsupported_risk_claims=list(reconciliation.unsupported_claims),
         violations=[asdict(v) for v in validation.violations],
         input_chars=len(transcript),
+        risk_screening=screening_record(screening),
+        needs_attention=reconciliation.needs_attention or reason == NO_SPEECH_REASON,
+        attention_reasons=reconciliation.attention_reasons + ([NO_SPEECH_REASON] if reason == NO_SPEECH_REASON else []),
+        removed_risk_text=list(reconciliation.removed_risk_text),
     )
     _log_inference(outcome, options, "session_note")
     return outcome
@@ -177,7 +230,7 @@ def _fit_sessions(
         text, source = item.transcript, "transcript"
         if not text or (engine.count_tokens(text) > per_session and item.notes):
             text, source = item.notes, "notes"
-        text, cut = engine.truncate_to_tokens(normalise_whitespace(text), per_session, TRUNCATION_MARKER)
+        text, cut = engine.truncate_to_tokens(escape_markup(normalise_whitespace(text)), per_session, TRUNCATION_MARKER)
         chosen.append(SessionText(item.session_number, item.session_date, text))
         sources.append(f"{source}{' (truncated)' if cut else ''}")
     return chosen, sources
@@ -210,6 +263,7 @@ def summarize_sessions(
     ordered = sorted(sessions, key=lambda s: s.session_number)
     all_text = "\n\n".join(s.transcript or s.notes for s in ordered)
     findings: list[RiskFinding] = detect_risks(normalise_whitespace(all_text))
+    screening = screen_language(normalise_whitespace(all_text))
     fitted, sources = _fit_sessions(engine, ordered)
     note, reason, prompt_tokens, completion_tokens, repaired = _generate_checked(
         engine, build_multi_session_messages(fitted), MULTI_SESSION_SECTIONS, options
@@ -218,7 +272,7 @@ def summarize_sessions(
         if options.on_model_failure != "fallback":
             raise NoteGenerationError(reason)
         note = extractive_fallback_summary([s.text for s in fitted], findings)
-    reconciliation = reconcile_note_with_risks(note, findings, risk_section="Risk Assessment")
+    reconciliation = reconcile_note_with_risks(note, findings, risk_section="Risk Assessment", screening=screening)
     validation = validate_note(
         reconciliation.note, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS
     )
@@ -237,6 +291,10 @@ def summarize_sessions(
         unsupported_risk_claims=list(reconciliation.unsupported_claims),
         violations=[asdict(v) for v in validation.violations],
         input_chars=len(all_text),
+        risk_screening=screening_record(screening),
+        needs_attention=reconciliation.needs_attention,
+        attention_reasons=list(reconciliation.attention_reasons),
+        removed_risk_text=list(reconciliation.removed_risk_text),
         session_count=len(ordered),
         key_points=_key_points(reconciliation.note),
         total_text_length=len(all_text),

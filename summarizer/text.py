@@ -44,3 +44,23 @@ def strip_markup(note: str) -> str:
 
 def count_words(note: str) -> int:
     return len(strip_markup(note).split())
+
+
+_MARKUP_IN_TRANSCRIPT = re.compile(r"[{}]|\*\*")
+
+
+def escape_markup(text: str) -> str:
+    """Transcript text as the model sees it: quoted note markup ("{{RED: ...}}", "**Risk:**") turned
+    into plain brackets, so a patient's words are never read as, or copied into, our markup."""
+    return _MARKUP_IN_TRANSCRIPT.sub(lambda m: {"{": "(", "}": ")"}.get(m.group(0), "*"), text)
+
+
+_SPEAKER_LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:", re.IGNORECASE | re.MULTILINE)
+_WORD = re.compile(r"[^\W\d_]{2,}|\d+")
+# Fewer spoken words than this is no session to summarise (empty, whitespace, "Patient: hi").
+MIN_SPEECH_WORDS = 10
+
+
+def speech_word_count(transcript: str) -> int:
+    """Words said in the transcript, speaker labels not counted."""
+    return len(_WORD.findall(_SPEAKER_LABEL.sub(" ", transcript or "")))

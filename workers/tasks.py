@@ -5,13 +5,24 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 from sessions.job_execution import execute_job
 from workers import metrics
 from workers.model_holder import get_engine
 
 logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def warm_risk_layer_before_fork(**_: object) -> None:
+    # In the main worker process, before the pool forks: the risk classifier (trained from its CSV in a
+    # few seconds) and the language profiles are then inherited by every child. Doing this in each child
+    # would outlast Celery's wait for a new child's first message (worker_proc_alive_timeout, 4 s), and
+    # the master would kill the child and start another, forever.
+    from summarizer.risk import warm
+
+    warm()
 
 
 @worker_process_init.connect

@@ -65,7 +65,8 @@ def test_session_create_validates_fields(api, patient, other_clinician) -> None:
                                      "original_transcription": "T: hi\nC: hello"}, format="json")
     assert ok.status_code == 201
     assert ok.data["notes_metadata"] == {
-        "is_ai_generated": False, "edited_from_ai": False, "generated_at": None, "last_edited_at": None
+        "is_ai_generated": False, "edited_from_ai": False, "generated_at": None, "last_edited_at": None,
+        "stale": False, "attention_reasons": [],
     }
     dup = api.post("/api/sessions/", {"patient": patient.pk, "session_number": 1, "session_date": "2026-11-01"},
                    format="json")

@@ -17,6 +17,7 @@ class ScriptedEngine:
     error: BaseException | None = None
     config: InferenceConfig = field(default_factory=lambda: InferenceConfig(model_path="fake.gguf"))
     calls: int = 0
+    last_messages: list[dict[str, str]] = field(default_factory=list)
 
     identity = ModelIdentity("fake.gguf", "0" * 64, 0, None, None, "note-v1")
 
@@ -35,6 +36,7 @@ class ScriptedEngine:
 
     def generate(self, messages: list[dict[str, str]], **_: object) -> GenerationResult:
         self.calls += 1
+        self.last_messages = messages
         if self.error is not None:
             raise self.error
         return GenerationResult(self.text, self.count_prompt_tokens(messages), len(self.text.split()), 0.01, "stop")

@@ -345,18 +345,22 @@ def test_missing_risk_is_added_in_red_and_flagged() -> None:
     assert {v.code for v in validate_note(result.note).violations} <= {"too_short", "too_long"}
 
 
-def test_covered_risk_is_left_alone() -> None:
+def test_covered_risk_is_restated_with_its_severity_and_quote() -> None:
     note = NOTE_NO_RISK.replace("None reported.", "{{RED:Passive SI, no plan.}}")
     result = reconcile_note_with_risks(note, detect_risks("Patient: What's the point of anything."))
-    assert not result.intervened and result.note == note and result.unsupported_claims == []
+    assert red_spans(result.note) == ['MODERATE RISK - passive suicidal ideation ("What\'s the point of anything").']
+    assert result.removed_risk_text == ["Passive SI, no plan."] and result.unsupported_claims == []
+    assert result.needs_attention and result.attention_reasons == ["current_risk"]
 
 
-def test_unsupported_red_claim_is_reported_and_demoted_but_its_words_stay() -> None:
+def test_unsupported_red_claim_is_kept_visible_as_unconfirmed() -> None:
     note = NOTE_NO_RISK.replace("None reported.", "{{RED:Homicidal ideation toward boss.}}")
     result = reconcile_note_with_risks(note, detect_risks("Patient: Work was fine, we argued about chores."))
     assert result.unsupported_claims == ["Homicidal ideation toward boss."]
-    assert result.note == NOTE_NO_RISK.replace("None reported.", "Homicidal ideation toward boss.")
-    assert red_spans(result.note) == [] and not result.intervened
+    assert result.note == NOTE_NO_RISK.replace(
+        "None reported.", "Unconfirmed (clinician to review): Homicidal ideation toward boss.")
+    assert red_spans(result.note) == [] and result.needs_attention
+    assert result.attention_reasons == ["unconfirmed_risk_claim"]
 
 
 @pytest.mark.parametrize("transcript", [
@@ -372,11 +376,12 @@ def test_red_claim_contradicted_by_the_transcript_is_demoted(transcript: str) ->
     assert claim in result.note
 
 
-def test_supported_red_claim_keeps_its_marker_beside_a_demoted_one() -> None:
+def test_supported_red_claim_is_restated_beside_an_unconfirmed_one() -> None:
     note = NOTE_NO_RISK.replace("None reported.", "{{RED:Passive SI.}} {{RED:Abuse at home.}}")
     result = reconcile_note_with_risks(note, detect_risks("Patient: Honestly, what's the point of anything."))
-    assert red_spans(result.note) == ["Passive SI."]
-    assert result.unsupported_claims == ["Abuse at home."] and "Abuse at home." in result.note
+    assert [span.split(" - ")[0] for span in red_spans(result.note)] == ["MODERATE RISK"]
+    assert result.unsupported_claims == ["Abuse at home."]
+    assert "Unconfirmed (clinician to review): Abuse at home." in result.note
 
 
 @settings(max_examples=200, deadline=None)

@@ -80,3 +80,26 @@ def test_timed_out_generation_fails_and_keeps_existing_notes(
     session.refresh_from_db()
     assert session.notes == "Existing clinician note."
     assert session.notes_is_ai_generated is False
+
+
+def test_a_critical_risk_reaches_the_note_through_the_real_queue(
+    live_server, worker, use_queue, clinician, session  # noqa: ANN001
+) -> None:
+    """The risk-safety regression (issue 11) end to end, with the real model writing whatever it writes."""
+    from tests.summarizer.test_risk_truth import JORDAN
+
+    use_queue(worker)
+    session.original_transcription = JORDAN
+    session.save()
+    response = _post(live_server, clinician, f"/api/sessions/{session.pk}/generate-notes", {})
+    assert response.status_code == 202, response.text
+    job = wait_for_job(response.json()["id"])
+    assert job.status == NoteJob.Status.SUCCEEDED, job.error_message
+    risk = job.result["generated_notes"].split("**Risk:**", 1)[1].split("**Intervention:**", 1)[0]
+    assert risk.strip().startswith("{{RED:CRITICAL RISK - active suicidal ideation")
+    assert "looked up how many of my sleeping pills it would take" in risk
+    assert "none" not in risk.lower()
+    assert job.result["needs_attention"] is True and job.result["risk_screening"]["performed"] is True
+    assert any(flag["severity"] == "critical" and flag["current"] for flag in job.result["risk_flags"])
+    session.refresh_from_db()
+    assert session.needs_attention and session.notes == job.result["generated_notes"]

@@ -27,6 +27,17 @@ def parse_model(value: str, models_dir: Path) -> Any:
     return ModelSpec(name=name, model_path=resolve(model), lora_path=resolve(adapter) if adapter else None)
 
 
+def faithfulness_line(r: Any) -> str:
+    """One line of a ModelReport's faithfulness figures, under its ROUGE line."""
+    recall = "n/a" if r.fact_recall is None else f"{r.fact_recall:.0%}"
+    contradictions = "n/a" if r.contradiction_rate is None else f"{r.contradiction_rate:.0%}"
+    return (f"{'':<16} faithfulness: unsupported numbers {r.unsupported_numbers_total} "
+            f"({r.notes_with_unsupported_number}/{r.n} notes) content {r.unsupported_content_rate:.1%} "
+            f"non-words {r.nonwords_total} ({r.notes_with_nonword} notes) entities {r.unsupported_entities_total} "
+            f"risk asserted-unsupported {r.risk_asserted_unsupported} denied-current {r.risk_denied_current} "
+            f"facts recall {recall} contradictions {contradictions} ({r.fact_sessions} sessions)")
+
+
 class Command(BaseCommand):
     help = ("Generate notes for a test CSV (session_transcription,session_summary) with one or more models through "
             "the worker's summarizer code; write report.md/report.json/PNG plots.")
@@ -39,6 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="Evaluate only the first N rows.")
         parser.add_argument("--threads", type=int, default=settings.THERAPY_NOTES_N_THREADS)
         parser.add_argument("--no-grammar", action="store_true", help="Disable the section grammar.")
+        parser.add_argument("--facts", default=str(Path(settings.BASE_DIR) / "data" / "facts" / "facts.jsonl"),
+                            help="Key-fact set (JSONL, keyed by transcript sha256) for fact recall and "
+                                 "contradiction rate; a missing file leaves those columns empty.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from training.evaluate import EvalConfig, ModelEvaluator, ModelSpec
@@ -54,15 +68,26 @@ class Command(BaseCommand):
             specs = [ModelSpec("base", base)]
             if adapter:
                 specs.append(ModelSpec("base+adapter", base, adapter))
+        facts = Path(options["facts"])
+        if not facts.is_file():
+            self.stdout.write(f"notice: fact set {facts} not found; fact recall and contradiction columns left empty")
         config = EvalConfig(test_csv=test_csv, models=tuple(specs), output_dir=Path(options["output"]),
                             limit=options["limit"], n_threads=options["threads"],
-                            use_grammar=not options["no_grammar"])
-        reports = ModelEvaluator(config).run()
-        for r in reports:
+                            use_grammar=not options["no_grammar"], facts_path=facts)
+        run = ModelEvaluator(config).run_all()
+        for r in run.models:
             self.stdout.write(
                 f"{r.name:<16} ROUGE-L {r.rougeL:.3f} (raw {r.rougeL_raw:.3f}) ROUGE-1 {r.rouge1:.3f} "
                 f"BLEU {r.bleu:.3f} sections {r.section_completeness:.0%} words-ok {r.word_compliance:.0%} "
                 f"fallback {r.fallback_rate:.0%} p50 {r.p50_seconds:.2f}s {r.tokens_per_second:.1f} tok/s "
                 f"target(0.40) {'met' if r.meets_rouge_l_target else 'not met'}"
             )
+            self.stdout.write(faithfulness_line(r))
+        for r in run.calibration:
+            rouge = "—" if r.rougeL is None else f"{r.rougeL:.3f}"
+            self.stdout.write(f"{r.name:<16} [calibration, no model] ROUGE-L {rouge} sections "
+                              f"{r.section_completeness:.0%} words-ok {r.word_compliance:.0%}")
+            self.stdout.write(faithfulness_line(r))
+        if run.facts_loaded:
+            self.stdout.write(f"fact set: {facts} ({run.fact_entries} sessions)")
         self.stdout.write(f"report: {config.output_dir / 'report.md'}")

@@ -1,0 +1,161 @@
+"""The second risk signal: a sentence classifier over patient utterances.
+
+A lexicon only finds the phrasings someone wrote down. This classifier (character and word
+n-gram TF-IDF, logistic regression; scikit-learn) is trained on labelled patient utterances in
+``data/risk_sentences/sentences.csv`` (English and the five other covered languages, with many
+hard negatives: denials, idioms, someone else's risk, the past, OCD intrusive thoughts). Its
+findings are fused with the lexicon's for recall: a segment it scores above
+``CLASSIFIER_THRESHOLD`` for a risk class becomes a finding unless a lexicon finding of the same
+family already covers it. The threshold, the minimum segment length and C were chosen on the risk
+set (data/risk_eval, bench/risk_bench.py), whose transcripts the classifier never trains on, and on
+the detector's table tests (no negated phrasing may be flagged): see bench/RESULTS.md.
+
+It trains in about a second from the CSV the first time it is needed in a process (the worker
+warms it at start-up), so there is no pickled model to trust or to keep in step with the data.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from summarizer import risk_lexicon as lx
+from summarizer.risk_normalise import normalise_for_matching
+from summarizer.risk_types import FAMILY, RiskFinding, RiskSeverity
+
+SENTENCES_DIR = Path(__file__).resolve().parent.parent / "data" / "risk_sentences"
+# Hand-labelled utterances, and ordinary patient turns of no-risk corpus sessions (training/risk_negatives.py).
+TRAINING_FILES = ("sentences.csv", "corpus_negatives.csv")
+CLASSIFIER_THRESHOLD = 0.60
+# Class label -> (category, severity) of the finding it makes.
+LABELS: dict[str, tuple[str, RiskSeverity]] = {
+    "passive_si": ("suicidal_ideation_passive", RiskSeverity.MODERATE),
+    "active_si": ("suicidal_ideation_active", RiskSeverity.HIGH),
+    "si_plan": ("suicidal_ideation_active", RiskSeverity.CRITICAL),
+    "self_harm": ("self_harm", RiskSeverity.HIGH),
+    "overdose": ("overdose", RiskSeverity.CRITICAL),
+    "violence": ("violence", RiskSeverity.HIGH),
+    "abuse": ("abuse", RiskSeverity.HIGH),
+}
+NO_RISK = "none"
+# Long turns (and ASR runs) are cut into overlapping windows of this many words.
+_WINDOW_WORDS = 40
+_WINDOW_STRIDE = 20
+# Shorter segments are the lexicon's alone: on a single short sentence the classifier leans on one
+# word ("I cut back on coffee", "the cat scratched me on my arm" scored as self-harm at 0.9).
+_MIN_WORDS = 13
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    texts, labels = load_training_sentences()
+    features = FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                  token_pattern=r"(?u)\b\w[\w']*\b")),
+    ])
+    model = make_pipeline(features, LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"))
+    model.fit([prepare(t) for t in texts], labels)
+    return model
+
+
+def load_training_sentences(directory: Path = SENTENCES_DIR) -> tuple[list[str], list[str]]:
+    rows: list[tuple[str, str]] = []
+    for name in TRAINING_FILES:
+        with (directory / name).open(encoding="utf-8", newline="") as handle:
+            found = [(row["text"], row["label"]) for row in csv.DictReader(handle) if row.get("text")]
+        unknown = {label for _, label in found} - set(LABELS) - {NO_RISK}
+        if unknown:
+            raise ValueError(f"{directory / name}: unknown labels {sorted(unknown)}")
+        rows.extend(found)
+    return [text for text, _ in rows], [label for _, label in rows]
+
+
+def prepare(text: str) -> str:
+    return " ".join(normalise_for_matching(text).lower().split())
+
+
+def warm() -> None:
+    """Train now (the worker calls this at start-up, so the first job does not pay for it)."""
+    _model()
+
+
+def classify(texts: Sequence[str]) -> list[tuple[str, float]]:
+    """(most likely label, its probability) for each text."""
+    if not texts:
+        return []
+    model = _model()
+    probabilities = model.predict_proba([prepare(t) for t in texts])
+    classes = list(model.classes_)
+    return [(classes[row.argmax()], float(row.max())) for row in probabilities]
+
+
+def segments(text: str, spans: Sequence[tuple[int, int]]) -> list[Segment]:
+    """Each patient turn whole, or as overlapping word windows when it is long: a risk told over
+    several short sentences ("I've been saving my zopiclone. When Joan's away I'll take the lot")
+    is only recognisable together."""
+    found: list[Segment] = []
+    for turn_start, turn_end in spans:
+        found.extend(_windows(text, turn_start, turn_end))
+    return found
+
+
+def _windows(text: str, start: int, end: int) -> list[Segment]:
+    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"\S+", text[start:end])]
+    if len(words) < _MIN_WORDS:
+        return []
+    if len(words) <= _WINDOW_WORDS:
+        return [Segment(words[0][0], words[-1][1])]
+    return [Segment(words[i][0], words[min(i + _WINDOW_WORDS, len(words)) - 1][1])
+            for i in range(0, len(words) - _WINDOW_STRIDE, _WINDOW_STRIDE)]
+
+
+def classifier_findings(
+    original: str,
+    text: str,
+    patient_spans: Sequence[tuple[int, int]],
+    lexicon: Sequence[RiskFinding],
+    rejected: Sequence[tuple[int, int]] = (),
+) -> list[RiskFinding]:
+    """Findings the classifier adds: confident risk segments no lexicon finding of that family covers.
+
+    A segment holding a risk phrase the lexicon read as negated, hypothetical, someone else's or an
+    idiom ("I have never thought about killing myself") is left to the lexicon: the two signals are
+    fused for recall, but a reading of negation the lexicon made explicitly is not overruled."""
+    candidates = segments(text, patient_spans)
+    found: list[RiskFinding] = []
+    for segment, (label, probability) in zip(candidates, classify([text[s.start:s.end] for s in candidates]),
+                                             strict=True):
+        if label == NO_RISK or probability < CLASSIFIER_THRESHOLD:
+            continue
+        category, severity = LABELS[label]
+        if any(FAMILY[f.category] == FAMILY[category] and f.start < segment.end and segment.start < f.end + 200
+               for f in [*lexicon, *found]):
+            continue
+        if lx.IDIOMS.search(text[segment.start:segment.end]):
+            continue
+        if any(segment.start <= start and end <= segment.end for start, end in rejected):
+            continue
+        evidence = original[segment.start:segment.end]
+        historical = category != "abuse" and bool(lx.HISTORY.search(evidence))
+        found.append(RiskFinding(
+            category=category, severity=RiskSeverity.LOW if historical else severity,
+            evidence=" ".join(evidence.split())[:160], start=segment.start, end=segment.end,
+            current=not historical, source="classifier",
+        ))
+    return found
