@@ -14,6 +14,7 @@ Run: .venv/bin/python bench/risk_bench.py [--offline-only] [--limit N]
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -44,7 +45,7 @@ def adversarial_part(cases: list[RiskCase]) -> None:
         print(format_summary(f"adversarial model output: {variant}", summarise(chosen, scores)), end="\n\n")
 
 
-def stack_part(cases: list[RiskCase]) -> None:
+def stack_part(cases: list[RiskCase], save: Path | None) -> None:
     import requests
 
     from bench.stack import create_session, poll_job, running_stack
@@ -65,6 +66,11 @@ def stack_part(cases: list[RiskCase]) -> None:
             note = result.get("generated_notes", "")
             score = score_note(case, note, bool(result.get("needs_attention")))
             scores.append(score)
+            if save is not None:
+                with save.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps({"id": case.id, "note": note, "needs_attention": score.needs_attention,
+                                             "attention_reasons": result.get("attention_reasons"),
+                                             "risk_flags": result.get("risk_flags")}) + "\n")
             print(f"{case.id} {job['status']} red={sorted(f for f, hit in score.family_red.items() if hit)} "
                   f"stated={score.family_severity_stated} false_red={score.false_red} "
                   f"denial={score.denial_next_to_risk} fallback={result.get('fallback')}")
@@ -79,12 +85,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--offline-only", action="store_true", help="Only the adversarial-output part.")
     parser.add_argument("--limit", type=int, default=None, help="First N cases only.")
+    parser.add_argument("--save", type=Path, default=None, help="Append each final note and its flags (JSONL).")
     args = parser.parse_args()
     cases = load_cases()[: args.limit]
     print(f"# risk bench  {time.strftime('%Y-%m-%d %H:%M')}  cases={len(cases)}\n")
     adversarial_part(cases)
     if not args.offline_only:
-        stack_part(cases)
+        stack_part(cases, args.save)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from sessions import services
@@ -42,7 +44,7 @@ class SessionAdmin(SimpleHistoryAdmin):
                     "notes_generated_at", "notes_last_edited_at", "notes_stale", "needs_attention"]
     list_filter = ["notes_is_ai_generated", "notes_edited_from_ai", "session_date", "patient__clinician"]
     search_fields = ["patient__display_name"]
-    readonly_fields = ["notes_generated_at", "notes_last_edited_at", "notes_version", "risk_flags",
+    readonly_fields = ["evidence_review", "notes_generated_at", "notes_last_edited_at", "notes_version", "risk_flags",
                        "attention_reasons", "notes_stale", "created_at", "updated_at"]
     inlines = [NoteJobInline]
     actions = ["regenerate_notes"]
@@ -54,6 +56,28 @@ class SessionAdmin(SimpleHistoryAdmin):
     @admin.display(boolean=True, description="Notes stale (transcript edited since)")
     def notes_stale(self, obj: Session) -> bool:
         return obj.notes_stale
+
+    @admin.display(description="Evidence of the AI note")
+    def evidence_review(self, obj: Session) -> SafeString | str:
+        """Each statement of the last applied AI note beside the transcript words it rests on; the
+        statements removed as unsupported are listed with the reason."""
+        job = (obj.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED,
+                               result__applied=True).order_by("-finished_at").first() if obj.pk else None)
+        evidence = (job.result or {}).get("evidence", []) if job else []
+        if not evidence:
+            return "No evidence recorded (no AI note from a job that recorded it)."
+        transcript = obj.original_transcription
+        if job is not None and job.transcript_sha256 and job.transcript_sha256 != obj.transcript_sha256:
+            return "The transcript changed after this note was made: regenerate or confirm the notes."
+        rows = format_html_join(
+            "", "<tr style='background:{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (("#fde2e1" if not item["supported"] else "transparent", item["section"], item["text"],
+              f"{item['support']:.2f}" + ("" if item["supported"] else f" - removed: {item['reason']}"),
+              format_html_join(" ", "<mark>{}</mark>", ((transcript[a:b],) for a, b in item["spans"])))
+             for item in evidence),
+        )
+        return format_html("<table><tr><th>Section</th><th>Statement</th><th>Support</th><th>Transcript evidence"
+                           "</th></tr>{}</table>", rows)
 
     @admin.action(description="Regenerate notes (enqueue a job)")
     def regenerate_notes(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:

@@ -104,6 +104,7 @@ def _options(job: NoteJob) -> NoteOptions:
         job_id=str(job.pk),
         use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR,
         on_model_failure=settings.THERAPY_NOTES_ON_MODEL_FAILURE,
+        ground_statements=settings.THERAPY_NOTES_GROUND_STATEMENTS,
     )
 
 
@@ -123,6 +124,8 @@ def _common_result(outcome: NoteOutcome) -> dict[str, Any]:
         "needs_attention": outcome.needs_attention,
         "attention_reasons": outcome.attention_reasons,
         "removed_risk_text": outcome.removed_risk_text,
+        "evidence": outcome.evidence,
+        "unsupported_claims": outcome.unsupported_claims,
     }
 
 

@@ -139,9 +139,59 @@ class SummarizeSessionsRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class StatementEvidenceSerializer(serializers.Serializer):
+    """One clause of the note and the transcript it rests on (summarizer/grounding.py)."""
+
+    section = serializers.CharField()
+    text = serializers.CharField(help_text="The clause as written in the note (markup stripped).")
+    support = serializers.FloatField(help_text="Share of the clause's content words found in its evidence (0-1).")
+    spans = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="[start, end) character offsets into the session's original_transcription.",
+    )
+    supported = serializers.BooleanField(help_text="False: removed from the note (see reason).")
+    unsupported_numbers = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField(help_text="invented number | non-word | low support | empty when supported")
+
+
+class RiskScreeningSerializer(serializers.Serializer):
+    performed = serializers.BooleanField(help_text="False: the transcript's language is not covered by the detector.")
+    language = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+
+
+class JobResultSerializer(serializers.Serializer):
+    """The result of a finished job: session-note fields, or summary fields for a multi-session summary."""
+
+    generated_notes = serializers.CharField(required=False)
+    summary = serializers.CharField(required=False)
+    inference_time = serializers.FloatField()
+    fallback = serializers.BooleanField()
+    fallback_reason = serializers.CharField()
+    risk_flags = serializers.ListField(child=serializers.DictField())
+    risk_screening = RiskScreeningSerializer(required=False)
+    needs_attention = serializers.BooleanField(required=False)
+    attention_reasons = serializers.ListField(child=serializers.CharField(), required=False)
+    safety_net_intervened = serializers.BooleanField()
+    unsupported_risk_claims = serializers.ListField(child=serializers.CharField())
+    removed_risk_text = serializers.ListField(child=serializers.CharField(), required=False)
+    evidence = StatementEvidenceSerializer(many=True, required=False)
+    unsupported_claims = serializers.ListField(child=serializers.DictField(), required=False,
+                                               help_text="Statements removed from the note: section, text, reason.")
+    transcript_sha256 = serializers.CharField(required=False, help_text="Digest of the transcript the job read.")
+    applied = serializers.BooleanField(required=False)
+    pending_suggestion = serializers.BooleanField(required=False)
+    stale = serializers.BooleanField(required=False, help_text="The transcript changed while the job ran.")
+    key_points = serializers.ListField(child=serializers.CharField(), required=False)
+    session_count = serializers.IntegerField(required=False)
+    sources = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class NoteJobSerializer(serializers.ModelSerializer):
     poll_url = serializers.SerializerMethodField()
     model_identity = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
 
     class Meta:
         model = NoteJob
@@ -170,6 +220,10 @@ class NoteJobSerializer(serializers.ModelSerializer):
         path = reverse("job-detail", kwargs={"pk": obj.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(JobResultSerializer(allow_null=True))
+    def get_result(self, obj: NoteJob) -> dict[str, Any] | None:
+        return obj.result
 
     @extend_schema_field(serializers.DictField())
     def get_model_identity(self, obj: NoteJob) -> dict[str, str]:

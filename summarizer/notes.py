@@ -16,6 +16,7 @@ from typing import Any
 from summarizer.engine import GenerationTimeoutError, LlamaInferenceEngine
 from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary
 from summarizer.grammar import section_grammar
+from summarizer.grounding import ground_note
 from summarizer.prompts import (
     SessionText,
     build_multi_session_messages,
@@ -55,6 +56,8 @@ class NoteOptions:
     use_grammar: bool = True
     # "fallback": write an extractive note marked as fallback; "fail": raise NoteGenerationError.
     on_model_failure: str = "fallback"
+    # Score every statement against the transcript and drop the unsupported ones (summarizer/grounding.py).
+    ground_statements: bool = True
 
 
 class NoteGenerationError(RuntimeError):
@@ -81,6 +84,9 @@ class NoteOutcome:
     needs_attention: bool = False
     attention_reasons: list[str] = field(default_factory=list)
     removed_risk_text: list[str] = field(default_factory=list)
+    # Per statement: section, text, support score, transcript character spans, supported, reason.
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    unsupported_claims: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -193,9 +199,15 @@ def summarize_single_session(
                 raise NoteGenerationError(reason)
             note = extractive_fallback_note(clean, findings)
     reconciliation = reconcile_note_with_risks(note, findings, screening=screening)
-    validation = validate_note(reconciliation.note)
+    final, evidence, unsupported = reconciliation.note, [], []
+    if options.ground_statements and reason != NO_SPEECH_REASON:
+        grounding = ground_note(final, transcript)
+        final = grounding.note
+        evidence = [statement.as_dict() for statement in grounding.statements]
+        unsupported = grounding.unsupported_claims
+    validation = validate_note(final)
     outcome = NoteOutcome(
-        text=reconciliation.note,
+        text=final,
         inference_time=time.perf_counter() - started,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
@@ -213,6 +225,8 @@ def summarize_single_session(
         needs_attention=reconciliation.needs_attention or reason == NO_SPEECH_REASON,
         attention_reasons=reconciliation.attention_reasons + ([NO_SPEECH_REASON] if reason == NO_SPEECH_REASON else []),
         removed_risk_text=list(reconciliation.removed_risk_text),
+        evidence=evidence,
+        unsupported_claims=unsupported,
     )
     _log_inference(outcome, options, "session_note")
     return outcome

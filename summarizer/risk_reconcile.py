@@ -12,6 +12,7 @@ model wrote. After reconciliation:
   the note as "Unconfirmed (clinician to review): ..." without RED, and the note needs attention;
 - a transcript the detector cannot read (unsupported language) gets a banner saying that risk
   screening was not performed, and the model's own RED items stay as written;
+- a RED marker outside the Risk section loses its wrapper (its words stay);
 - with no current finding, a Risk section that asserts nothing is left exactly as it was.
 """
 
@@ -152,7 +153,9 @@ def reconcile_note_with_risks(
     unsupported: list[str] = []
     for is_red, text in _pieces(original):
         named = families_in(text)
-        if is_red:
+        if lines and (is_denial(text) or _understates(text, lines)):
+            removed.append(text)  # a denial or understatement, RED-wrapped or not, beside a current risk
+        elif is_red:
             if not screened:
                 kept.append(f"{RED_OPEN}{text}{RED_CLOSE}")  # nothing can confirm or refute it: keep the flag
             elif named & covered:
@@ -160,21 +163,24 @@ def reconcile_note_with_risks(
             else:
                 unsupported.append(text)
                 kept.append(UNCONFIRMED_PREFIX + text.strip())
-        elif lines and (is_denial(text) or _understates(text, lines)):
-            removed.append(text)
         elif screened and named - covered and not is_denial(text) and not text.startswith(UNCONFIRMED_PREFIX):
             unsupported.append(text)  # a plain-text risk claim the transcript does not support
             kept.append(UNCONFIRMED_PREFIX + text)
         else:
             kept.append(text)
     banner = [] if screened else [screening_banner(screening)]  # type: ignore[arg-type]
-    if not lines and not unsupported and not banner:
+    # RED is the Risk section's flag: a marker the model put in another section loses its wrapper
+    # (its words stay), so every RED item in the note is one the safety net stands behind.
+    stray = {name: body for name, body in sections.items() if name != risk_section and _RED.search(body)}
+    for name, body in stray.items():
+        sections[name] = _RED.sub(lambda m: m.group(1), body)
+    if not lines and not unsupported and not banner and not stray:
         return RiskReconciliation(note=note, added=[], unsupported_claims=[], intervened=False,
                                   removed_risk_text=[])
     rebuilt = " ".join([*(risk_line(f) for f in lines), *banner, *kept]).strip() or NONE_REPORTED
     reasons = (["current_risk"] if lines else []) + (["unconfirmed_risk_claim"] if unsupported else []) + (
         ["risk_screening_not_performed"] if banner else [])
-    if rebuilt == original.strip():
+    if rebuilt == original.strip() and not stray:
         return RiskReconciliation(note=note, added=[], unsupported_claims=unsupported, intervened=False,
                                   needs_attention=bool(reasons), attention_reasons=reasons)
     sections[risk_section] = rebuilt

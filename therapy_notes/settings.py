@@ -179,6 +179,8 @@ THERAPY_NOTES_TOP_K = env_int("THERAPY_NOTES_TOP_K", 40)
 THERAPY_NOTES_REPEAT_PENALTY = env_float("THERAPY_NOTES_REPEAT_PENALTY", 1.1)
 THERAPY_NOTES_GENERATION_TIMEOUT = env_float("THERAPY_NOTES_GENERATION_TIMEOUT", 45.0)
 THERAPY_NOTES_USE_GRAMMAR = env_bool("THERAPY_NOTES_USE_GRAMMAR", True)
+# Score each statement of a note against the transcript; drop unsupported ones (summarizer/grounding.py).
+THERAPY_NOTES_GROUND_STATEMENTS = env_bool("THERAPY_NOTES_GROUND_STATEMENTS", True)
 # When generation fails or times out: "fallback" writes an extractive note marked as such;
 # "fail" marks the job failed and leaves the session untouched.
 THERAPY_NOTES_ON_MODEL_FAILURE = env_str("THERAPY_NOTES_ON_MODEL_FAILURE", "fallback")

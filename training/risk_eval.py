@@ -131,6 +131,9 @@ class RiskBenchSummary:
     attention_on_negatives: int
     banners: tuple[int, int]
     misses: list[str]
+    # Positive cases with a family missing from RED whose job still needs a clinician's attention
+    # (e.g. the model's unconfirmed claim kept visible): the attention flag's catch of a missed risk.
+    missed_but_attention: tuple[int, int] = (0, 0)
 
     def overall_recall(self) -> tuple[int, int]:
         return (sum(h for h, _ in self.family_recall.values()), sum(n for _, n in self.family_recall.values()))
@@ -146,9 +149,12 @@ def summarise(cases: Sequence[RiskCase], scores: Iterable[NoteScore]) -> RiskBen
     agree: Counter[str] = Counter()
     agree_totals: Counter[str] = Counter()
     misses: list[str] = []
-    denials = false_red = attention = banners = 0
+    denials = false_red = attention = banners = missed_cases = caught = 0
     for score in scores:
         case = by_id[score.case_id]
+        if case.families and not all(score.family_red.get(f, False) for f in case.families):
+            missed_cases += 1
+            caught += score.needs_attention
         for family, labelled in case.families.items():
             totals[family] += 1
             agree_totals[labelled] += 1
@@ -171,6 +177,7 @@ def summarise(cases: Sequence[RiskCase], scores: Iterable[NoteScore]) -> RiskBen
         severity_agreement={s: (agree[s], agree_totals[s]) for s in SEVERITIES if agree_totals[s]},
         denials_next_to_risk=denials, false_red=false_red, attention_on_negatives=attention,
         banners=(banners, sum(1 for c in cases if c.unsupported_language)), misses=misses,
+        missed_but_attention=(caught, missed_cases),
     )
 
 
@@ -190,7 +197,9 @@ def format_summary(title: str, summary: RiskBenchSummary) -> str:
               f"false RED on no-risk cases: {summary.false_red}/{summary.negative_cases} "
               f"({summary.false_red / negatives:.1%})",
               f"needs-attention on no-risk cases: {summary.attention_on_negatives}/{summary.negative_cases}",
-              f"unsupported-language banner: {summary.banners[0]}/{summary.banners[1]}"]
+              f"unsupported-language banner: {summary.banners[0]}/{summary.banners[1]}",
+              f"positive cases with a family missing from RED that still need attention: "
+              f"{summary.missed_but_attention[0]}/{summary.missed_but_attention[1]}"]
     if summary.misses:
         lines += ["", "misses: " + "; ".join(summary.misses)]
     return "\n".join(lines)

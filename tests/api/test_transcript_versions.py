@@ -86,3 +86,18 @@ def test_a_clinicians_edit_is_made_against_the_current_transcript(api, session) 
     session.save()
     response = api.put(f"/api/sessions/{session.pk}/notes", {"notes": NOTE}, format="json")
     assert response.status_code == 200 and response.json()["notes_metadata"]["stale"] is False
+
+
+def test_the_admin_review_shows_each_statements_evidence_and_the_removed_ones(session, no_enqueue) -> None:  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    note = NOTE.replace("Thought record.", "Thought record; sleeps 7 hours.")
+    outcome = services.submit_session_note_job(clinician=session.patient.clinician, session=session,
+                                               regenerate=False)
+    execute_job(str(outcome.job.pk), ScriptedEngine(text=note))
+    admin_user = get_user_model().objects.create_superuser("reviewer", "r@example.org", "pw-12345-long")
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/therapy_sessions/session/{session.pk}/change/").content.decode()
+    assert "<mark>" in page and "removed: invented number" in page and "sleeps 7 hours" in page

@@ -174,3 +174,9 @@ def test_a_denial_is_left_alone_when_the_transcript_has_no_current_risk(denials:
     note = _NOTE.format(" ".join(d.capitalize() + "." for d in denials))
     result = reconcile_note_with_risks(note, past)
     assert result.note == note and not result.intervened and result.removed_risk_text == []
+
+
+def test_a_red_marker_outside_the_risk_section_loses_its_wrapper() -> None:
+    note = DENYING_NOTE.replace("Drinking to sleep after breakup.", "{{RED:Self-harm 30%}} after breakup.")
+    result = reconcile_note_with_risks(note, detect_risks("Patient: Work was fine and I slept well this week."))
+    assert red_spans(result.note) == [] and "Self-harm 30% after breakup." in result.note and result.intervened

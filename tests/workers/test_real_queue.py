@@ -103,3 +103,23 @@ def test_a_critical_risk_reaches_the_note_through_the_real_queue(
     assert any(flag["severity"] == "critical" and flag["current"] for flag in job.result["risk_flags"])
     session.refresh_from_db()
     assert session.needs_attention and session.notes == job.result["generated_notes"]
+
+
+def test_the_worker_writes_each_statements_evidence_into_the_job_result(
+    live_server, worker, use_queue, clinician, session  # noqa: ANN001
+) -> None:
+    use_queue(worker)
+    response = _post(live_server, clinician, f"/api/sessions/{session.pk}/generate-notes", {})
+    assert response.status_code == 202, response.text
+    job = wait_for_job(response.json()["id"])
+    assert job.status == NoteJob.Status.SUCCEEDED, job.error_message
+    evidence = job.result["evidence"]
+    assert evidence and {item["section"] for item in evidence} <= {
+        "Chief Complaint", "Emotional State", "Risk", "Intervention", "Plan"}
+    transcript = session.original_transcription
+    for item in evidence:
+        assert 0.0 <= item["support"] <= 1.0
+        for start, end in item["spans"]:
+            assert 0 <= start < end <= len(transcript)
+    removed = {claim["text"] for claim in job.result["unsupported_claims"]}
+    assert all(not item["supported"] for item in evidence if item["text"] in removed)

@@ -6,14 +6,26 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+_VARIANT_FLAGS = {"grammar": ("use_grammar", True), "nogrammar": ("use_grammar", False),
+                  "grounded": ("ground_statements", True), "ungrounded": ("ground_statements", False)}
+
 
 def parse_model(value: str, models_dir: Path) -> Any:
-    """NAME=MODEL.gguf[+ADAPTER.gguf]; relative paths are looked up in models/."""
+    """NAME=MODEL.gguf[+ADAPTER.gguf][@flag,flag]; relative paths are looked up in models/.
+
+    Flags set one variant's generation for an ablation: grammar/nogrammar, grounded/ungrounded."""
     from training.evaluate import ModelSpec
 
     if "=" not in value:
-        raise CommandError(f"--model must look like NAME=MODEL.gguf[+ADAPTER.gguf], got {value!r}")
+        raise CommandError(f"--model must look like NAME=MODEL.gguf[+ADAPTER.gguf][@flags], got {value!r}")
     name, spec = value.split("=", 1)
+    spec, _, flag_text = spec.partition("@")
+    flags: dict[str, bool] = {}
+    for flag in filter(None, flag_text.split(",")):
+        if flag not in _VARIANT_FLAGS:
+            raise CommandError(f"Unknown variant flag {flag!r}; valid: {', '.join(_VARIANT_FLAGS)}")
+        field_name, setting = _VARIANT_FLAGS[flag]
+        flags[field_name] = setting
     model, _, adapter = spec.partition("+")
 
     def resolve(path: str) -> str:
@@ -24,7 +36,7 @@ def parse_model(value: str, models_dir: Path) -> Any:
             raise CommandError(f"Model file not found: {path}")
         return str(candidate)
 
-    return ModelSpec(name=name, model_path=resolve(model), lora_path=resolve(adapter) if adapter else None)
+    return ModelSpec(name=name, model_path=resolve(model), lora_path=resolve(adapter) if adapter else None, **flags)
 
 
 def faithfulness_line(r: Any) -> str:
@@ -45,7 +57,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--test-csv", default=str(Path(settings.BASE_DIR) / "data" / "splits" / "test.csv"))
         parser.add_argument("--model", action="append", default=[],
-                            help="NAME=MODEL.gguf[+ADAPTER.gguf]; repeat to compare. Default: base and base+adapter.")
+                            help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,grounded|ungrounded]; repeat to "
+                                 "compare (an ablation). Default: base and base+adapter.")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "reports" / "evaluation"))
         parser.add_argument("--limit", type=int, default=None, help="Evaluate only the first N rows.")
         parser.add_argument("--threads", type=int, default=settings.THERAPY_NOTES_N_THREADS)

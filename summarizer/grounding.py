@@ -1,0 +1,196 @@
+"""Clause-level grounding: every statement of a note tied to the transcript spans it rests on.
+
+A small model paraphrases and invents ("sleeps 7 hours" for "about four hours", "SIAD/copper
+abuse"). After generation each clause of the note (outside the Risk section, which the risk safety
+net owns) is scored against the transcript:
+- its content words (stopwords out, light stemming) are looked up in the transcript; the one or
+  two transcript sentences covering most of them are its evidence, and the covered share is its
+  support score;
+- every number in it (digits or number words) must be said in the transcript;
+- a token that is neither in the transcript nor ordinary note vocabulary, and looks made up
+  (HTML entities, mojibake, capitalised hyphen compounds like "SELF-SCAMBUSH"), is a non-word.
+A clause with an invented number, a non-word, or support below ``MIN_SUPPORT`` is removed and
+listed in ``unsupported_claims``; a section left empty says "Not documented in the transcript."
+Nothing is ever added from outside the transcript. Evidence spans are character offsets into the
+transcript string exactly as given, so ``transcript[start:end]`` is the quoted text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from summarizer.sections import SESSION_NOTE_SECTIONS
+from summarizer.text import strip_markup
+from summarizer.validation import parse_note, render_note
+
+MIN_SUPPORT = 0.5
+NOT_DOCUMENTED = "Not documented in the transcript."
+# Words a note may use that a transcript rarely says: the clinician's register, not facts.
+NOTE_VOCABULARY = frozenset("""
+patient client therapist clinician reports reported reporting report describes described describing states stated
+notes noted endorses endorsed denies denied deny discussed discussion explored reviewed review reviewing agreed
+identified practised practiced continue continued continues ongoing session sessions week weekly next plan plans
+planned homework goal goals intervention interventions psychoeducation validation validated support supportive
+cbt dbt act emdr erp mi cognitive behavioural behavioral therapy restructuring reframing thought record records
+exposure activation scheduling coping skills strategies strategy safety mood affect low anxious anxiety depressed
+depression stress stressed symptoms symptom concerns concern presenting complaint emotional state risk none
+reported current currently recent recently history si hi suicidal ideation self-harm harm follow follow-up up
+assess assessed assessment monitor monitoring check check-in encouraged encourage using use used use practice
+worksheet diary log tracking track relaxation breathing mindfulness grounding sleep hygiene medication
+ptsd adhd ocd gad mdd bpd phq suds nssi ipv ed
+""".split())
+_STOPWORDS = frozenset("""
+a an the and or but if then so of to in on at by for with from as into about over after before than that this
+these those it its is are was were be been being am do does did done have has had having i me my mine we our you
+your he him his she her they them their there here what which who whom when where why how all any both each few
+more most other some such no nor not only own same too very can will just should would could may might must
+also up out off again further once per via s t re ve ll d m not n't
+""".split())
+_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "half": 0.5,
+}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"(?<=[.;!?])\s+|;\s*|\s+-\s+")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:\s*", re.IGNORECASE)
+_MADE_UP = re.compile(r"&#?\w+;|[ÃÂâ][\x80-\xbf\w]|\b[A-Z]{2,}(?:-[A-Z]{2,})+\b|\b[A-Z]{4,}\b")
+
+
+@dataclass(frozen=True)
+class StatementSupport:
+    section: str
+    text: str
+    support: float
+    spans: list[tuple[int, int]]
+    supported: bool
+    unsupported_numbers: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        record = asdict(self)
+        record["spans"] = [list(span) for span in self.spans]
+        return record
+
+
+@dataclass(frozen=True)
+class GroundingReport:
+    note: str
+    statements: list[StatementSupport]
+
+    @property
+    def unsupported_claims(self) -> list[dict[str, Any]]:
+        return [{"section": s.section, "text": s.text, "reason": s.reason, "support": s.support}
+                for s in self.statements if not s.supported]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ingly", "edly", "ing", "ied", "ies", "ed", "es", "ly", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix in ("ied", "ies") else "")
+    return word
+
+
+def content_stems(text: str) -> list[str]:
+    words = _WORD.findall(text.lower().replace("’", "'"))
+    return [_stem(w) for w in words if w not in _STOPWORDS and not w.isdigit() and len(w) > 1]
+
+
+def number_values(text: str) -> list[tuple[str, float]]:
+    found = []
+    for match in _NUMBER.finditer(text):
+        token = match.group(0).lower()
+        found.append((match.group(0), float(_NUMBER_WORDS.get(token, token) if token in _NUMBER_WORDS
+                                            else token)))
+    return found
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    stems: frozenset[str]
+
+
+class TranscriptIndex:
+    """The transcript's sentences (with offsets into the string as given), stems and numbers."""
+
+    def __init__(self, transcript: str) -> None:
+        self.transcript = transcript
+        self.sentences: list[_Sentence] = []
+        for line in re.finditer(r"[^\n]+", transcript):
+            label = _LABEL.match(line.group(0))
+            offset = line.start() + (label.end() if label and len(label.group(0)) < 30 else 0)
+            for sentence in _SENTENCE.finditer(transcript, offset, line.end()):
+                text = sentence.group(0)
+                if text.strip():
+                    left = len(text) - len(text.lstrip())
+                    right = len(text.rstrip())
+                    self.sentences.append(_Sentence(sentence.start() + left, sentence.start() + right,
+                                                    frozenset(content_stems(text))))
+        self.stems = frozenset().union(*(s.stems for s in self.sentences)) if self.sentences else frozenset()
+        self.numbers = {value for _, value in number_values(transcript)}
+
+    def best_spans(self, stems: Sequence[str], limit: int = 2) -> tuple[list[tuple[int, int]], set[str]]:
+        """Up to ``limit`` sentences that together cover most of ``stems`` (greedy)."""
+        wanted = set(stems)
+        chosen: list[_Sentence] = []
+        covered: set[str] = set()
+        for _ in range(limit):
+            best = max(self.sentences, key=lambda s: len((s.stems & wanted) - covered), default=None)
+            if best is None or not (best.stems & wanted) - covered:
+                break
+            chosen.append(best)
+            covered |= best.stems & wanted
+        return sorted((s.start, s.end) for s in chosen), covered
+
+
+def assess_statement(index: TranscriptIndex, section: str, text: str) -> StatementSupport:
+    plain = strip_markup(text)
+    stems = [s for s in content_stems(plain) if s not in NOTE_VOCABULARY]
+    invented = [raw for raw, value in number_values(plain) if value not in index.numbers]
+    made_up = [m.group(0) for m in _MADE_UP.finditer(plain)
+               if m.group(0).lower() not in index.transcript.lower() and m.group(0).lower() not in NOTE_VOCABULARY]
+    spans, covered = index.best_spans(stems)
+    support = 1.0 if not stems else round(len(covered) / len(set(stems)), 3)
+    reason = ("invented number" if invented else "non-word" if made_up
+              else "low support" if support < MIN_SUPPORT else "")
+    return StatementSupport(section=section, text=plain.strip(), support=support, spans=spans,
+                            supported=not reason, unsupported_numbers=invented, reason=reason)
+
+
+def _clauses(body: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_SPLIT.split(body) if c and c.strip(" .;")]
+
+
+def ground_note(
+    note: str, transcript: str, sections: Sequence[str] = SESSION_NOTE_SECTIONS, keep: Sequence[str] = ("Risk",),
+) -> GroundingReport:
+    """Score every clause of ``note`` against ``transcript`` and drop the unsupported ones.
+
+    Sections in ``keep`` (the Risk section) are scored and reported but never changed here: the risk
+    safety net decides what they say.
+    """
+    index = TranscriptIndex(transcript)
+    parsed = parse_note(note, sections)
+    rebuilt: dict[str, str] = {}
+    statements: list[StatementSupport] = []
+    for name in sections:
+        body = parsed.sections.get(name, "")
+        kept: list[str] = []
+        for clause in _clauses(body):
+            statement = assess_statement(index, name, clause)
+            if name in keep:
+                statement = StatementSupport(**{**statement.__dict__, "supported": True, "reason": ""})
+            statements.append(statement)
+            if statement.supported:
+                sentence = clause[:1].upper() + clause[1:]
+                kept.append(sentence if sentence.endswith((".", "!", "?", "}}")) else sentence + ".")
+        rebuilt[name] = body if name in keep else (" ".join(kept) if kept else NOT_DOCUMENTED)
+    return GroundingReport(note=render_note(rebuilt, sections), statements=statements)

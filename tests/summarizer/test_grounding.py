@@ -1,0 +1,67 @@
+"""Clause-level grounding: evidence spans are transcript slices, invented numbers and made-up words are
+flagged, transcript sentences are supported, and the Risk section is never touched."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.grounding import NOT_DOCUMENTED, TranscriptIndex, assess_statement, ground_note
+from summarizer.validation import parse_note
+
+DEMO = open("data/samples/demo_session.txt", encoding="utf-8").read()  # noqa: SIM115 - read once at import
+NOTE = ("**Chief Complaint:** Job loss; fear of being fired.\n**Emotional State:** Stressed, not hopeless.\n"
+        "**Risk:** {{RED:HIGH RISK - self-harm (\"x\").}} None reported.\n**Intervention:** Thought record; sleep 7 "
+        "hours per night.\n**Plan:** No email after 9 pm; review next Thursday.")
+
+SENTENCES = [s.strip() for s in DEMO.replace("\n", " ").split(". ") if len(s.split()) >= 4]
+_WORDS = st.sampled_from(["mood", "work", "sleep", "deadline", "manager", "breathing", "routine", "email"])
+
+
+def test_invented_numbers_and_unsupported_clauses_are_removed_and_listed() -> None:
+    report = ground_note(NOTE, DEMO)
+    claims = {c["text"]: c["reason"] for c in report.unsupported_claims}
+    assert claims["sleep 7 hours per night."] == "invented number"
+    assert claims["Job loss"] == "low support"
+    assert "7 hours" not in report.note and "fired" in report.note and "9 pm" in report.note
+
+
+def test_the_risk_section_is_never_changed() -> None:
+    before = parse_note(NOTE).sections["Risk"]
+    assert parse_note(ground_note(NOTE, DEMO).note).sections["Risk"] == before
+
+
+def test_a_section_with_nothing_supported_says_so() -> None:
+    note = NOTE.replace("Job loss; fear of being fired.", "SELF-SCAMBUSH (10%).")
+    report = ground_note(note, DEMO)
+    assert parse_note(report.note).sections["Chief Complaint"] == NOT_DOCUMENTED
+    assert {c["reason"] for c in report.unsupported_claims if c["section"] == "Chief Complaint"} <= {
+        "invented number", "non-word"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=3))
+def test_a_note_made_of_transcript_sentences_is_fully_supported_with_exact_spans(picked: list[str]) -> None:
+    index = TranscriptIndex(DEMO)
+    for sentence in picked:
+        statement = assess_statement(index, "Plan", sentence)
+        assert statement.supported and statement.support == 1.0, statement
+        for start, end in statement.spans:
+            assert 0 <= start < end <= len(DEMO) and DEMO[start:end].strip() == DEMO[start:end]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=5), st.integers(min_value=1000, max_value=99999))
+def test_a_clause_with_a_number_the_transcript_never_says_is_always_flagged(words: list[str], number: int) -> None:
+    statement = assess_statement(TranscriptIndex(DEMO), "Plan", f"{' '.join(words)} {number} times")
+    assert not statement.supported and statement.reason == "invented number"
+    assert str(number) in statement.unsupported_numbers
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(categories=("L", "N", "P", "Zs")), max_size=300))
+def test_evidence_spans_always_lie_inside_the_transcript(transcript: str) -> None:
+    report = ground_note(NOTE, transcript)
+    for statement in report.statements:
+        for start, end in statement.spans:
+            assert 0 <= start < end <= len(transcript)
