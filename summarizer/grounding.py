@@ -9,7 +9,9 @@ net owns) is scored against the transcript:
 - every number in it (digits or number words) must be said in the transcript;
 - a token that is neither in the transcript nor ordinary note vocabulary, and looks made up
   (HTML entities, mojibake, capitalised hyphen compounds like "SELF-SCAMBUSH"), is a non-word.
-A clause with an invented number, a non-word, or support below ``MIN_SUPPORT`` is removed and
+Outside the Risk section, a clause naming a risk (self-harm, SI, overdose...) the detector does not
+find current is unsupported too. A clause with an invented number, a non-word, or support below
+``MIN_SUPPORT`` is removed and
 listed in ``unsupported_claims``; a section left empty says "Not documented in the transcript."
 Nothing is ever added from outside the transcript. Evidence spans are character offsets into the
 transcript string exactly as given, so ``transcript[start:end]`` is the quoted text.
@@ -18,10 +20,11 @@ transcript string exactly as given, so ``transcript[start:end]`` is the quoted t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from summarizer.risk_reconcile import families_in, is_denial
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import strip_markup
 from summarizer.validation import parse_note, render_note
@@ -37,10 +40,10 @@ planned homework goal goals intervention interventions psychoeducation validatio
 cbt dbt act emdr erp mi cognitive behavioural behavioral therapy restructuring reframing thought record records
 exposure activation scheduling coping skills strategies strategy safety mood affect low anxious anxiety depressed
 depression stress stressed symptoms symptom concerns concern presenting complaint emotional state risk none
-reported current currently recent recently history si hi suicidal ideation self-harm harm follow follow-up up
+reported current currently recent recently history follow follow-up up
 assess assessed assessment monitor monitoring check check-in encouraged encourage using use used use practice
 worksheet diary log tracking track relaxation breathing mindfulness grounding sleep hygiene medication
-ptsd adhd ocd gad mdd bpd phq suds nssi ipv ed
+ptsd adhd ocd gad mdd bpd phq suds nssi ipv ed complete completed automatically extracted identifiable
 """.split())
 _STOPWORDS = frozenset("""
 a an the and or but if then so of to in on at by for with from as into about over after before than that this
@@ -72,6 +75,11 @@ class StatementSupport:
     supported: bool
     unsupported_numbers: list[str] = field(default_factory=list)
     reason: str = ""
+    # Multi-session summaries: the session whose text the spans point into. source: "transcript" (or
+    # "notes" when a summary read a session's stored note); "extractive" when grounding replaced the
+    # model's unsupported section with the transcript's own sentence.
+    session: int | None = None
+    source: str = "transcript"
 
     def as_dict(self) -> dict[str, Any]:
         record = asdict(self)
@@ -99,7 +107,8 @@ def _stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     words = _WORD.findall(text.lower().replace("’", "'"))
-    return [_stem(w) for w in words if w not in _STOPWORDS and not w.isdigit() and len(w) > 1]
+    # Tokens with digits ("2026-11-09", "phq-9") are left to the number check.
+    return [_stem(w) for w in words if w not in _STOPWORDS and not any(c.isdigit() for c in w) and len(w) > 1]
 
 
 def number_values(text: str) -> list[tuple[str, float]]:
@@ -121,7 +130,7 @@ class _Sentence:
 class TranscriptIndex:
     """The transcript's sentences (with offsets into the string as given), stems and numbers."""
 
-    def __init__(self, transcript: str) -> None:
+    def __init__(self, transcript: str, extra_numbers: Sequence[float] = ()) -> None:
         self.transcript = transcript
         self.sentences: list[_Sentence] = []
         for line in re.finditer(r"[^\n]+", transcript):
@@ -135,7 +144,8 @@ class TranscriptIndex:
                     self.sentences.append(_Sentence(sentence.start() + left, sentence.start() + right,
                                                     frozenset(content_stems(text))))
         self.stems = frozenset().union(*(s.stems for s in self.sentences)) if self.sentences else frozenset()
-        self.numbers = {value for _, value in number_values(transcript)}
+        # Numbers the note may state without the transcript saying them (a summary's session dates).
+        self.numbers = {value for _, value in number_values(transcript)} | set(extra_numbers)
 
     def best_spans(self, stems: Sequence[str], limit: int = 2) -> tuple[list[tuple[int, int]], set[str]]:
         """Up to ``limit`` sentences that together cover most of ``stems`` (greedy)."""
@@ -151,7 +161,11 @@ class TranscriptIndex:
         return sorted((s.start, s.end) for s in chosen), covered
 
 
-def assess_statement(index: TranscriptIndex, section: str, text: str) -> StatementSupport:
+def assess_statement(
+    index: TranscriptIndex, section: str, text: str, current_families: Collection[str] | None = None
+) -> StatementSupport:
+    """Support of one clause. With ``current_families`` (outside the Risk section), a clause that names a
+    risk family the detector does not find current is unsupported whatever its words."""
     plain = strip_markup(text)
     stems = [s for s in content_stems(plain) if s not in NOTE_VOCABULARY]
     invented = [raw for raw, value in number_values(plain) if value not in index.numbers]
@@ -159,7 +173,9 @@ def assess_statement(index: TranscriptIndex, section: str, text: str) -> Stateme
                if m.group(0).lower() not in index.transcript.lower() and m.group(0).lower() not in NOTE_VOCABULARY]
     spans, covered = index.best_spans(stems)
     support = 1.0 if not stems else round(len(covered) / len(set(stems)), 3)
-    reason = ("invented number" if invented else "non-word" if made_up
+    risk_claim = current_families is not None and not is_denial(plain) and bool(
+        families_in(plain) - set(current_families))
+    reason = ("invented number" if invented else "non-word" if made_up else "unsupported risk claim" if risk_claim
               else "low support" if support < MIN_SUPPORT else "")
     return StatementSupport(section=section, text=plain.strip(), support=support, spans=spans,
                             supported=not reason, unsupported_numbers=invented, reason=reason)
@@ -170,12 +186,19 @@ def _clauses(body: str) -> list[str]:
 
 
 def ground_note(
-    note: str, transcript: str, sections: Sequence[str] = SESSION_NOTE_SECTIONS, keep: Sequence[str] = ("Risk",),
+    note: str,
+    transcript: str,
+    sections: Sequence[str] = SESSION_NOTE_SECTIONS,
+    keep: Sequence[str] = ("Risk",),
+    fill: Mapping[str, str] | None = None,
+    current_families: Collection[str] = (),
 ) -> GroundingReport:
     """Score every clause of ``note`` against ``transcript`` and drop the unsupported ones.
 
     Sections in ``keep`` (the Risk section) are scored and reported but never changed here: the risk
-    safety net decides what they say.
+    safety net decides what they say. A section left with nothing supported takes its text from
+    ``fill`` (the extractive note: the transcript's own sentences) when that is supported itself,
+    else says ``NOT_DOCUMENTED``.
     """
     index = TranscriptIndex(transcript)
     parsed = parse_note(note, sections)
@@ -183,14 +206,97 @@ def ground_note(
     statements: list[StatementSupport] = []
     for name in sections:
         body = parsed.sections.get(name, "")
+        if name in keep:
+            rebuilt[name] = _ground_kept_section(index, name, body, statements)
+            continue
         kept: list[str] = []
         for clause in _clauses(body):
-            statement = assess_statement(index, name, clause)
-            if name in keep:
-                statement = StatementSupport(**{**statement.__dict__, "supported": True, "reason": ""})
+            statement = assess_statement(index, name, clause, current_families)
             statements.append(statement)
             if statement.supported:
                 sentence = clause[:1].upper() + clause[1:]
                 kept.append(sentence if sentence.endswith((".", "!", "?", "}}")) else sentence + ".")
+        if not kept and name not in keep and fill and fill.get(name):
+            extracted = [assess_statement(index, name, clause, current_families) for clause in _clauses(fill[name])]
+            if extracted and all(statement.supported for statement in extracted):
+                statements.extend(StatementSupport(**{**e.__dict__, "source": "extractive"}) for e in extracted)
+                kept = [fill[name]]
+        rebuilt[name] = " ".join(kept) if kept else NOT_DOCUMENTED
+    return GroundingReport(note=render_note(rebuilt, sections), statements=statements)
+
+
+_RED_ITEM = re.compile(r"\{\{RED:[^{}]*\}\}")
+
+
+def _ground_kept_section(index: TranscriptIndex, name: str, body: str, statements: list[StatementSupport]) -> str:
+    """The Risk section: its RED items (the safety net's lines) stay whole, and so does what it kept
+    of the model's words, except invented numbers and made-up words, which go; a kept sentence left
+    with nothing else goes too. Low support is no reason here: "None reported" quotes nothing."""
+    pieces: list[str] = []
+    position = 0
+    for match in [*_RED_ITEM.finditer(body), None]:
+        end = match.start() if match else len(body)
+        for sentence in re.split(r"(?<=[.;!?])\s+", body[position:end]):
+            if not sentence.strip():
+                continue
+            statement = assess_statement(index, name, sentence)
+            cleaned = sentence
+            for token in [*statement.unsupported_numbers, *(m.group(0) for m in _MADE_UP.finditer(sentence))]:
+                if statement.reason:
+                    cleaned = re.sub(rf"(?<!\w){re.escape(token)}%?(?!\w)", "", cleaned)
+            cleaned = " ".join(cleaned.split())
+            claim = cleaned.split(":")[-1]  # after an "Unconfirmed (clinician to review):" prefix
+            dropped = bool(statement.reason) and not [w for w in content_stems(claim) if w not in NOTE_VOCABULARY]
+            statements.append(StatementSupport(**{**statement.__dict__, "supported": not dropped,
+                                                  "reason": statement.reason if dropped else ""}))
+            if not dropped:
+                pieces.append(cleaned)
+        if match:
+            pieces.append(match.group(0))
+            statements.append(StatementSupport(section=name, text=strip_markup(match.group(0)), support=1.0,
+                                               spans=[], supported=True))
+            position = match.end()
+    return " ".join(pieces)
+
+
+@dataclass(frozen=True)
+class SessionSource:
+    session_number: int
+    text: str
+    source: str = "transcript"  # or "notes" when the stored note stood in for the transcript
+    extra_numbers: tuple[float, ...] = ()
+
+
+def ground_summary(
+    note: str, sources: Sequence[SessionSource], sections: Sequence[str], keep: Sequence[str],
+) -> GroundingReport:
+    """``ground_note`` for a multi-session summary: each clause is tied to the session whose text
+    supports it best (the latest on ties), with spans into that session's text."""
+    indexes = [(source, TranscriptIndex(source.text, source.extra_numbers)) for source in sources]
+    shared_numbers = tuple(n for source in sources for n in source.extra_numbers)
+    parsed = parse_note(note, sections)
+    rebuilt: dict[str, str] = {}
+    statements: list[StatementSupport] = []
+    for name in sections:
+        body = parsed.sections.get(name, "")
+        kept: list[str] = []
+        for clause in _clauses(body):
+            candidates = [
+                StatementSupport(**{**assess_statement(_with_numbers(index, shared_numbers), name, clause).__dict__,
+                                    "session": source.session_number, "source": source.source})
+                for source, index in indexes
+            ] or [assess_statement(TranscriptIndex(""), name, clause)]
+            best = max(reversed(candidates), key=lambda c: (c.supported, c.support))
+            if name in keep:
+                best = StatementSupport(**{**best.__dict__, "supported": True, "reason": ""})
+            statements.append(best)
+            if best.supported:
+                sentence = clause[:1].upper() + clause[1:]
+                kept.append(sentence if sentence.endswith((".", "!", "?", "}}")) else sentence + ".")
         rebuilt[name] = body if name in keep else (" ".join(kept) if kept else NOT_DOCUMENTED)
     return GroundingReport(note=render_note(rebuilt, sections), statements=statements)
+
+
+def _with_numbers(index: TranscriptIndex, numbers: Sequence[float]) -> TranscriptIndex:
+    index.numbers |= set(numbers)
+    return index

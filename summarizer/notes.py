@@ -16,7 +16,7 @@ from typing import Any
 from summarizer.engine import GenerationTimeoutError, LlamaInferenceEngine
 from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary
 from summarizer.grammar import section_grammar
-from summarizer.grounding import ground_note
+from summarizer.grounding import SessionSource, ground_note, ground_summary, number_values
 from summarizer.prompts import (
     SessionText,
     build_multi_session_messages,
@@ -39,7 +39,7 @@ from summarizer.text import (
     speech_word_count,
     strip_markup,
 )
-from summarizer.validation import render_note, repair_note, validate_note
+from summarizer.validation import parse_note, render_note, repair_note, validate_note
 
 logger = logging.getLogger("summarizer.inference")
 
@@ -201,7 +201,9 @@ def summarize_single_session(
     reconciliation = reconcile_note_with_risks(note, findings, screening=screening)
     final, evidence, unsupported = reconciliation.note, [], []
     if options.ground_statements and reason != NO_SPEECH_REASON:
-        grounding = ground_note(final, transcript)
+        extractive = parse_note(extractive_fallback_note(clean, findings)).sections
+        current = {f.family for f in findings if f.current}
+        grounding = ground_note(final, transcript, fill=extractive, current_families=current)
         final = grounding.note
         evidence = [statement.as_dict() for statement in grounding.statements]
         unsupported = grounding.unsupported_claims
@@ -258,6 +260,18 @@ class SessionInput:
     notes: str = ""
 
 
+def _summary_sources(ordered: Sequence[SessionInput]) -> list[SessionSource]:
+    """Each session's text for grounding; its number and date may be stated without being said."""
+    return [
+        SessionSource(
+            session_number=s.session_number, text=s.transcript or s.notes,
+            source="transcript" if s.transcript else "notes",
+            extra_numbers=(float(s.session_number), *(value for _, value in number_values(s.session_date))),
+        )
+        for s in ordered
+    ]
+
+
 def _key_points(note: str) -> list[str]:
     parsed = validate_note(note, MULTI_SESSION_SECTIONS).parsed
     points = []
@@ -287,11 +301,15 @@ def summarize_sessions(
             raise NoteGenerationError(reason)
         note = extractive_fallback_summary([s.text for s in fitted], findings)
     reconciliation = reconcile_note_with_risks(note, findings, risk_section="Risk Assessment", screening=screening)
-    validation = validate_note(
-        reconciliation.note, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS
-    )
+    final, evidence, unsupported = reconciliation.note, [], []
+    if options.ground_statements:
+        grounding = ground_summary(final, _summary_sources(ordered), MULTI_SESSION_SECTIONS, keep=("Risk Assessment",))
+        final = grounding.note
+        evidence = [statement.as_dict() for statement in grounding.statements]
+        unsupported = grounding.unsupported_claims
+    validation = validate_note(final, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS)
     outcome = SummaryOutcome(
-        text=reconciliation.note,
+        text=final,
         inference_time=time.perf_counter() - started,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
@@ -309,8 +327,10 @@ def summarize_sessions(
         needs_attention=reconciliation.needs_attention,
         attention_reasons=list(reconciliation.attention_reasons),
         removed_risk_text=list(reconciliation.removed_risk_text),
+        evidence=evidence,
+        unsupported_claims=unsupported,
         session_count=len(ordered),
-        key_points=_key_points(reconciliation.note),
+        key_points=_key_points(final),
         total_text_length=len(all_text),
         sources=sources,
     )

@@ -151,6 +151,7 @@ def reconcile_note_with_risks(
     kept: list[str] = []
     removed: list[str] = []
     unsupported: list[str] = []
+    unwrapped = False
     for is_red, text in _pieces(original):
         named = families_in(text)
         if lines and (is_denial(text) or _understates(text, lines)):
@@ -160,6 +161,14 @@ def reconcile_note_with_risks(
                 kept.append(f"{RED_OPEN}{text}{RED_CLOSE}")  # nothing can confirm or refute it: keep the flag
             elif named & covered:
                 removed.append(text)  # the detector's line for that family replaces it
+            elif is_denial(text) or not named:
+                # "{{RED:None reported.}}" claims no risk and "{{RED:2}}" names none: neither is a flag nor a
+                # risk claim to confirm. Their words stay; an item with no letters at all goes.
+                if re.search(r"[^\W\d_]", text):
+                    kept.append(text)
+                else:
+                    removed.append(text)
+                unwrapped = True
             else:
                 unsupported.append(text)
                 kept.append(UNCONFIRMED_PREFIX + text.strip())
@@ -174,13 +183,13 @@ def reconcile_note_with_risks(
     stray = {name: body for name, body in sections.items() if name != risk_section and _RED.search(body)}
     for name, body in stray.items():
         sections[name] = _RED.sub(lambda m: m.group(1), body)
-    if not lines and not unsupported and not banner and not stray:
+    if not lines and not unsupported and not banner and not stray and not unwrapped:
         return RiskReconciliation(note=note, added=[], unsupported_claims=[], intervened=False,
                                   removed_risk_text=[])
     rebuilt = " ".join([*(risk_line(f) for f in lines), *banner, *kept]).strip() or NONE_REPORTED
     reasons = (["current_risk"] if lines else []) + (["unconfirmed_risk_claim"] if unsupported else []) + (
         ["risk_screening_not_performed"] if banner else [])
-    if rebuilt == original.strip() and not stray:
+    if rebuilt == original.strip() and not stray and not unwrapped:
         return RiskReconciliation(note=note, added=[], unsupported_claims=unsupported, intervened=False,
                                   needs_attention=bool(reasons), attention_reasons=reasons)
     sections[risk_section] = rebuilt

@@ -65,3 +65,37 @@ def test_evidence_spans_always_lie_inside_the_transcript(transcript: str) -> Non
     for statement in report.statements:
         for start, end in statement.spans:
             assert 0 <= start < end <= len(transcript)
+
+
+def test_a_summary_statement_points_at_the_session_and_span_it_rests_on() -> None:
+    from summarizer.grounding import SessionSource, ground_summary
+    from summarizer.sections import MULTI_SESSION_SECTIONS
+
+    first = "Patient: I stopped drinking after the last session and the cravings eased."
+    second = "Patient: My PHQ-9 went down and I slept six hours most nights this week."
+    note = ("**Latest Session:** Session 2 (2026-11-09).\n**Chief Complaint:** Low mood.\n**Emotional State:** "
+            "Better.\n**Risk Assessment:** None reported.\n**Intervention:** CBT.\n**Progress:** Stopped drinking; "
+            "slept six hours most nights.\n**Plan:** Sleep 7 hours.")
+    report = ground_summary(note, [SessionSource(1, first, extra_numbers=(1.0, 2026.0, 11.0, 2.0)),
+                                   SessionSource(2, second, extra_numbers=(2.0, 2026.0, 11.0, 9.0))],
+                            MULTI_SESSION_SECTIONS, keep=("Risk Assessment",))
+    by_text = {s.text.rstrip("."): s for s in report.statements}
+    assert by_text["Stopped drinking"].session == 1 and by_text["slept six hours most nights"].session == 2
+    start, end = by_text["slept six hours most nights"].spans[0]
+    assert "slept six hours" in second[start:end]
+    assert by_text["Session 2 (2026-11-09)"].supported
+    assert not by_text["Sleep 7 hours"].supported and "7 hours" not in report.note
+
+
+def test_the_risk_sections_red_lines_stay_and_its_invented_numbers_go() -> None:
+    note = NOTE.replace('None reported.', "Unconfirmed (clinician to review): Self-harm 30% after work. Risk 45.")
+    risk = parse_note(ground_note(note, DEMO).note).sections["Risk"]
+    assert risk.startswith('{{RED:HIGH RISK - self-harm ("x").}}')
+    assert "30" not in risk and "45" not in risk and "Self-harm after work." in risk
+
+
+def test_a_risk_named_outside_the_risk_section_without_a_current_finding_is_removed() -> None:
+    note = NOTE.replace("Job loss; fear of being fired.", "Self-harm after the missed deadline; fear of being fired.")
+    report = ground_note(note, DEMO, current_families=())
+    assert "Self-harm" not in parse_note(report.note).sections["Chief Complaint"]
+    assert "unsupported risk claim" in {c["reason"] for c in report.unsupported_claims}

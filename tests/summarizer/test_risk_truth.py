@@ -180,3 +180,10 @@ def test_a_red_marker_outside_the_risk_section_loses_its_wrapper() -> None:
     note = DENYING_NOTE.replace("Drinking to sleep after breakup.", "{{RED:Self-harm 30%}} after breakup.")
     result = reconcile_note_with_risks(note, detect_risks("Patient: Work was fine and I slept well this week."))
     assert red_spans(result.note) == [] and "Self-harm 30% after breakup." in result.note and result.intervened
+
+
+def test_a_red_wrapped_denial_without_a_finding_is_plain_text() -> None:
+    note = DENYING_NOTE.replace("None reported: no suicidal ideation or self-harm.", "{{RED:None reported.}}")
+    result = reconcile_note_with_risks(note, detect_risks("Patient: Work was fine and I slept well this week."))
+    assert red_spans(result.note) == [] and "**Risk:** None reported." in result.note
+    assert UNCONFIRMED_PREFIX not in result.note

@@ -29,4 +29,10 @@ class Command(BaseCommand):
         if job["status"] != "succeeded":
             raise CommandError(f"Job ended {job['status']}: {job.get('error_message')}")
         self.stdout.write("\n=== Generated note ===\n" + job["result"]["generated_notes"] + "\n")
+        text = transcript.read_text(encoding="utf-8")
+        self.stdout.write("=== Evidence (each statement and the transcript words it rests on) ===\n")
+        for item in job["result"].get("evidence", []):
+            quoted = " | ".join(text[start:end] for start, end in item["spans"]) or "-"
+            verdict = f"support {item['support']:.2f}" if item["supported"] else f"REMOVED ({item['reason']})"
+            self.stdout.write(f"[{item['section']}] {item['text']}  <- {verdict}: {quoted}\n")
         self.stdout.write("=== Job record ===\n" + json.dumps(job, indent=2, default=str))
