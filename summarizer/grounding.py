@@ -59,11 +59,18 @@ _NUMBER_WORDS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "half": 0.5,
 }
-_NUMBER = re.compile(r"\d+(?:\.\d+)?|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+# "sixty-five" is 65, not 60 and 5.
+_NUMBER = re.compile(rf"\d+(?:\.\d+)?|\b(?:{_TENS})[-\s](?:{_UNITS})\b|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b",
+                     re.IGNORECASE)
 _CLAUSE_SPLIT = re.compile(r"(?<=[.;!?])\s+|;\s*|\s+-\s+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:\s*", re.IGNORECASE)
-_MADE_UP = re.compile(r"&#?\w+;|[ÃÂâ][\x80-\xbf\w]|\b[A-Z]{2,}(?:-[A-Z]{2,})+\b|\b[A-Z]{4,}\b")
+# HTML entities, mojibake, CAPITALISED-COMPOUNDS, and tokens of symbol junk or a script the note is not in
+# ("|2019/", "##_S.D._TIP|#;"); a token the transcript itself contains is never made up.
+_MADE_UP = re.compile(r"&#?\w+;|[ÃÂâ][\x80-\xbf\w]|\b[A-Z]{2,}(?:-[A-Z]{2,})+\b|\b[A-Z]{4,}\b"
+                      r"|\S*(?:[|#_\\<>^~`]|[^\x00-\u024f\u2010-\u2027\s])\S*")
 
 
 @dataclass(frozen=True)
@@ -115,8 +122,12 @@ def number_values(text: str) -> list[tuple[str, float]]:
     found = []
     for match in _NUMBER.finditer(text):
         token = match.group(0).lower()
-        found.append((match.group(0), float(_NUMBER_WORDS.get(token, token) if token in _NUMBER_WORDS
-                                            else token)))
+        parts = re.split(r"[-\s]", token)
+        if len(parts) == 2:
+            value = float(_NUMBER_WORDS[parts[0]] + _NUMBER_WORDS[parts[1]])
+        else:
+            value = float(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else float(token)
+        found.append((match.group(0), value))
     return found
 
 

@@ -39,7 +39,7 @@ from summarizer.text import (
     speech_word_count,
     strip_markup,
 )
-from summarizer.validation import parse_note, render_note, repair_note, validate_note
+from summarizer.validation import parse_note, render_note, repair_note, trim_sections, validate_note
 
 logger = logging.getLogger("summarizer.inference")
 
@@ -204,7 +204,10 @@ def summarize_single_session(
         extractive = parse_note(extractive_fallback_note(clean, findings)).sections
         current = {f.family for f in findings if f.current}
         grounding = ground_note(final, transcript, fill=extractive, current_families=current)
-        final = grounding.note
+        # Transcript sentences put in for unsupported text can be longer than what they replace: keep
+        # the note within its word budget, never by trimming the Risk section.
+        trimmed = trim_sections(parse_note(grounding.note).sections, SESSION_NOTE_SECTIONS, protected=("Risk",))
+        final = render_note(trimmed, SESSION_NOTE_SECTIONS)
         evidence = [statement.as_dict() for statement in grounding.statements]
         unsupported = grounding.unsupported_claims
     validation = validate_note(final)

@@ -87,7 +87,7 @@ def families_in(text: str) -> set[str]:
     return {family for family, rx in FAMILY_WORDS.items() if re.search(rx, text, re.IGNORECASE)}
 
 
-def quote(evidence: str, limit: int = 90) -> str:
+def quote(evidence: str, limit: int = 80) -> str:
     # No braces, bold or quotes (markup), and no colons: "plan:" in a quote would read as a section header.
     cleaned = " ".join(re.sub(r"[{}*\"]", "", evidence).replace(":", ",").split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 3].rsplit(" ", 1)[0] + "..."

@@ -99,3 +99,10 @@ def test_a_risk_named_outside_the_risk_section_without_a_current_finding_is_remo
     report = ground_note(note, DEMO, current_families=())
     assert "Self-harm" not in parse_note(report.note).sections["Chief Complaint"]
     assert "unsupported risk claim" in {c["reason"] for c in report.unsupported_claims}
+
+
+def test_compound_number_words_and_symbol_junk_are_caught() -> None:
+    index = TranscriptIndex("Patient: I slept sixty minutes and then five more. My manager emailed.")
+    assert assess_statement(index, "Plan", "Slept sixty-five minutes.").reason == "invented number"
+    assert assess_statement(index, "Plan", "Manager emailed ##_S.D._TIP|#;").reason == "non-word"
+    assert assess_statement(index, "Plan", "Manager emailed.").supported
