@@ -186,10 +186,27 @@ def assess_statement(
     support = 1.0 if not stems else round(len(covered) / len(set(stems)), 3)
     risk_claim = current_families is not None and not is_denial(plain) and bool(
         families_in(plain) - set(current_families))
+    reversed_words = _negated_in(index, spans) & set(stems) if not _NEGATION.search(plain) else set()
     reason = ("invented number" if invented else "non-word" if made_up else "unsupported risk claim" if risk_claim
-              else "low support" if support < MIN_SUPPORT else "")
+              else "contradicts transcript" if reversed_words else "low support" if support < MIN_SUPPORT else "")
     return StatementSupport(section=section, text=plain.strip(), support=support, spans=spans,
                             supported=not reason, unsupported_numbers=invented, reason=reason)
+
+
+# "no email after 9 pm" in the transcript, "check email before bed" in the note: the words are there,
+# the meaning is reversed. A clause that drops the negation of its own evidence contradicts it.
+_NEGATION = re.compile(r"\b(?:no|not|never|don'?t|didn'?t|doesn'?t|won'?t|without|stop|stopped|avoid\w*|denies|"
+                       r"denied|nor|none)\b|n't\b", re.IGNORECASE)
+_NEGATED_WORD = re.compile(r"\b(?:no|not|never|don'?t|didn'?t|won'?t|without|stop|avoid)\s+(?:more\s+)?([a-z]{3,})",
+                           re.IGNORECASE)
+
+
+def _negated_in(index: TranscriptIndex, spans: Sequence[tuple[int, int]]) -> set[str]:
+    words: set[str] = set()
+    for start, end in spans:
+        for match in _NEGATED_WORD.finditer(index.transcript[start:end]):
+            words.add(_stem(match.group(1).lower()))
+    return words - NOTE_VOCABULARY
 
 
 def _clauses(body: str) -> list[str]:

@@ -106,3 +106,10 @@ def test_compound_number_words_and_symbol_junk_are_caught() -> None:
     assert assess_statement(index, "Plan", "Slept sixty-five minutes.").reason == "invented number"
     assert assess_statement(index, "Plan", "Manager emailed ##_S.D._TIP|#;").reason == "non-word"
     assert assess_statement(index, "Plan", "Manager emailed.").supported
+
+
+def test_a_clause_that_drops_its_evidences_negation_contradicts_the_transcript() -> None:
+    index = TranscriptIndex(DEMO)
+    assert assess_statement(index, "Plan", "Check manager's email before bed.").reason == "contradicts transcript"
+    assert assess_statement(index, "Plan", "No email after 9 pm.").supported
+    assert assess_statement(index, "Emotional State", "Stressed, not hopeless.").supported
