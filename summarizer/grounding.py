@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from summarizer.risk_reconcile import families_in, is_denial
@@ -143,6 +143,7 @@ class TranscriptIndex:
 
     def __init__(self, transcript: str, extra_numbers: Sequence[float] = ()) -> None:
         self.transcript = transcript
+        self.lowered = transcript.lower()
         self.sentences: list[_Sentence] = []
         for line in re.finditer(r"[^\n]+", transcript):
             label = _LABEL.match(line.group(0))
@@ -181,7 +182,7 @@ def assess_statement(
     stems = [s for s in content_stems(plain) if s not in NOTE_VOCABULARY]
     invented = [raw for raw, value in number_values(plain) if value not in index.numbers]
     made_up = [m.group(0) for m in _MADE_UP.finditer(plain)
-               if m.group(0).lower() not in index.transcript.lower() and m.group(0).lower() not in NOTE_VOCABULARY]
+               if m.group(0).lower() not in index.lowered and m.group(0).lower() not in NOTE_VOCABULARY]
     spans, covered = index.best_spans(stems)
     support = 1.0 if not stems else round(len(covered) / len(set(stems)), 3)
     risk_claim = current_families is not None and not is_denial(plain) and bool(
@@ -213,6 +214,11 @@ def _clauses(body: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_SPLIT.split(body) if c and c.strip(" .;")]
 
 
+def _as_sentence(clause: str) -> str:
+    sentence = clause[:1].upper() + clause[1:]
+    return sentence if sentence.endswith((".", "!", "?", "}}")) else sentence + "."
+
+
 def ground_note(
     note: str,
     transcript: str,
@@ -242,12 +248,11 @@ def ground_note(
             statement = assess_statement(index, name, clause, current_families)
             statements.append(statement)
             if statement.supported:
-                sentence = clause[:1].upper() + clause[1:]
-                kept.append(sentence if sentence.endswith((".", "!", "?", "}}")) else sentence + ".")
-        if not kept and name not in keep and fill and fill.get(name):
+                kept.append(_as_sentence(clause))
+        if not kept and fill and fill.get(name):
             extracted = [assess_statement(index, name, clause, current_families) for clause in _clauses(fill[name])]
             if extracted and all(statement.supported for statement in extracted):
-                statements.extend(StatementSupport(**{**e.__dict__, "source": "extractive"}) for e in extracted)
+                statements.extend(replace(e, source="extractive") for e in extracted)
                 kept = [fill[name]]
         rebuilt[name] = " ".join(kept) if kept else NOT_DOCUMENTED
     return GroundingReport(note=render_note(rebuilt, sections), statements=statements)
@@ -275,8 +280,7 @@ def _ground_kept_section(index: TranscriptIndex, name: str, body: str, statement
             cleaned = " ".join(cleaned.split())
             claim = cleaned.split(":")[-1]  # after an "Unconfirmed (clinician to review):" prefix
             dropped = bool(statement.reason) and not [w for w in content_stems(claim) if w not in NOTE_VOCABULARY]
-            statements.append(StatementSupport(**{**statement.__dict__, "supported": not dropped,
-                                                  "reason": statement.reason if dropped else ""}))
+            statements.append(replace(statement, supported=not dropped, reason=statement.reason if dropped else ""))
             if not dropped:
                 pieces.append(cleaned)
         if match:
@@ -300,8 +304,9 @@ def ground_summary(
 ) -> GroundingReport:
     """``ground_note`` for a multi-session summary: each clause is tied to the session whose text
     supports it best (the latest on ties), with spans into that session's text."""
-    indexes = [(source, TranscriptIndex(source.text, source.extra_numbers)) for source in sources]
+    # Any session's number or date may be stated in any clause ("Latest Session: 3 (2026-11-09)").
     shared_numbers = tuple(n for source in sources for n in source.extra_numbers)
+    indexes = [(source, TranscriptIndex(source.text, shared_numbers)) for source in sources]
     parsed = parse_note(note, sections)
     rebuilt: dict[str, str] = {}
     statements: list[StatementSupport] = []
@@ -310,21 +315,14 @@ def ground_summary(
         kept: list[str] = []
         for clause in _clauses(body):
             candidates = [
-                StatementSupport(**{**assess_statement(_with_numbers(index, shared_numbers), name, clause).__dict__,
-                                    "session": source.session_number, "source": source.source})
+                replace(assess_statement(index, name, clause), session=source.session_number, source=source.source)
                 for source, index in indexes
             ] or [assess_statement(TranscriptIndex(""), name, clause)]
             best = max(reversed(candidates), key=lambda c: (c.supported, c.support))
             if name in keep:
-                best = StatementSupport(**{**best.__dict__, "supported": True, "reason": ""})
+                best = replace(best, supported=True, reason="")
             statements.append(best)
             if best.supported:
-                sentence = clause[:1].upper() + clause[1:]
-                kept.append(sentence if sentence.endswith((".", "!", "?", "}}")) else sentence + ".")
+                kept.append(_as_sentence(clause))
         rebuilt[name] = body if name in keep else (" ".join(kept) if kept else NOT_DOCUMENTED)
     return GroundingReport(note=render_note(rebuilt, sections), statements=statements)
-
-
-def _with_numbers(index: TranscriptIndex, numbers: Sequence[float]) -> TranscriptIndex:
-    index.numbers |= set(numbers)
-    return index

@@ -293,8 +293,9 @@ def summarize_sessions(
     started = time.perf_counter()
     ordered = sorted(sessions, key=lambda s: s.session_number)
     all_text = "\n\n".join(s.transcript or s.notes for s in ordered)
-    findings: list[RiskFinding] = detect_risks(normalise_whitespace(all_text))
-    screening = screen_language(normalise_whitespace(all_text))
+    clean_text = normalise_whitespace(all_text)
+    findings: list[RiskFinding] = detect_risks(clean_text)
+    screening = screen_language(clean_text)
     fitted, sources = _fit_sessions(engine, ordered)
     note, reason, prompt_tokens, completion_tokens, repaired = _generate_checked(
         engine, build_multi_session_messages(fitted), MULTI_SESSION_SECTIONS, options
