@@ -6,7 +6,10 @@ WORKDIR /app
 COPY requirements.txt .
 # llama-cpp-python compiles llama.cpp here (CPU build). For GPU offload build with
 # CMAKE_ARGS="-DGGML_CUDA=on" on a CUDA base image and set THERAPY_NOTES_N_GPU_LAYERS.
-RUN pip wheel --wheel-dir /wheels -r requirements.txt
+# Without AMX: hosts that report AMX but do not grant its tile state make ggml's AMX kernels fault
+# (SIGSEGV on every generation); see scripts/bootstrap.sh.
+RUN CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" CXXFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
+    pip wheel --wheel-dir /wheels -r requirements.txt
 
 FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 curl \

@@ -22,7 +22,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "therapy_notes.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -32,7 +32,7 @@ from summarizer.prompts import SESSION_NOTE_SYSTEM_PROMPT, build_session_note_me
 from workers.model_holder import inference_config_from_settings  # noqa: E402
 
 
-def _llm():  # noqa: ANN202
+def _llm():
     from llama_cpp import Llama
 
     cfg = inference_config_from_settings()

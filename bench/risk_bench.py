@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from training.risk_eval import RiskCase, format_summary, load_cases, score_note, summarise  # noqa: E402
+from training.risk_eval import RiskCase, format_summary, load_cases, score_note, summarise
 
 NOTE = ("**Chief Complaint:** Session reviewed.\n**Emotional State:** Discussed.\n**Risk:** {risk}\n"
         "**Intervention:** Supportive work.\n**Plan:** Review next week.")

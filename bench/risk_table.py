@@ -12,11 +12,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import requests  # noqa: E402
+import requests
 
-from bench.stack import REPO, create_session, poll_job, running_stack  # noqa: E402
-from summarizer.text import red_spans  # noqa: E402
-from summarizer.validation import validate_note  # noqa: E402
+from bench.stack import REPO, create_session, poll_job, running_stack
+from summarizer.text import red_spans
+from summarizer.validation import validate_note
 
 EVAL_DIR = REPO / "data" / "samples" / "eval"
 

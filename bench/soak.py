@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psutil  # noqa: E402
-import redis  # noqa: E402
-import requests  # noqa: E402
+import psutil
+import redis
+import requests
 
-from bench.stack import create_session, running_stack  # noqa: E402
-from bench.transcripts import load_transcripts  # noqa: E402
+from bench.stack import create_session, running_stack
+from bench.transcripts import load_transcripts
 
 REDIS_DB_URL = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -81,7 +81,7 @@ def main() -> None:
             "print(NoteJob.objects.count())"
         )).strip().splitlines()
     statuses = Counter(job["status"] for job in final.values())
-    notes_versions = eval(versions[-2])  # noqa: S307 - our own printed list of ints
+    notes_versions = eval(versions[-2])
     duplicated = sum(1 for v in notes_versions if v > 1) + (int(versions[-1]) - len(job_ids))
     attempts = Counter(job["attempts"] for job in final.values())
     print(f"submitted {len(job_ids)}  succeeded {statuses['succeeded']}  failed {statuses['failed']}  "

@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import requests  # noqa: E402
+import requests
 
-from bench.stack import create_session, poll_job, running_stack  # noqa: E402
-from bench.transcripts import load_transcripts  # noqa: E402
+from bench.stack import create_session, poll_job, running_stack
+from bench.transcripts import load_transcripts
 
 
 def run(workers: int, threads: int, transcripts: list[str]) -> dict:

@@ -55,7 +55,7 @@ class PasswordLoginView(KnoxLoginView):
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField(),
                                                       "expiry": serializers.DateTimeField(allow_null=True)}),
     )
-    def post(self, request: Request, format: str | None = None) -> Response:  # noqa: A002 - DRF's signature
+    def post(self, request: Request, format: str | None = None) -> Response:
         serializer = PasswordLoginSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]  # knox issues the token for request.user

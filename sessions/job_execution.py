@@ -17,11 +17,10 @@ from typing import Any, TypeVar
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
-from django.utils import timezone
 
 from sessions.models import NoteJob, Session, transcript_digest
-from sessions.services import summary_session_queryset
-from summarizer.engine import LlamaInferenceEngine
+from sessions.selectors import summary_sessions
+from summarizer.engine import NoteEngine
 from summarizer.notes import (
     NoteOptions,
     NoteOutcome,
@@ -63,20 +62,10 @@ def claim_job(job_id: str) -> NoteJob | None:
             logger.info("job already final; duplicate delivery ignored", extra={"job_id": job_id})
             return None
         if job.attempts >= settings.THERAPY_NOTES_MAX_ATTEMPTS:
-            _mark_failed(job, f"Gave up after {job.attempts} attempts (worker lost or crashed each time).")
+            job.fail(f"Gave up after {job.attempts} attempts (worker lost or crashed each time).")
             return None
-        job.attempts += 1
-        job.status = NoteJob.Status.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["attempts", "status", "started_at"])
+        job.start()
         return job
-
-
-def _mark_failed(job: NoteJob, message: str) -> None:
-    job.status = NoteJob.Status.FAILED
-    job.error_message = message
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error_message", "finished_at"])
 
 
 def fail_job(job_id: str, message: str) -> None:
@@ -86,13 +75,13 @@ def fail_job(job_id: str, message: str) -> None:
         with transaction.atomic():
             job = NoteJob.objects.select_for_update().get(pk=job_id)
             if not job.is_final:
-                _mark_failed(job, message)
+                job.fail(message)
 
     with_db_retry(write)
 
 
 def _summary_inputs(job: NoteJob) -> list[SessionInput]:
-    sessions = summary_session_queryset(job.patient, job.parameters.get("session_ids"))
+    sessions = summary_sessions(job.patient, job.parameters.get("session_ids"))
     return [
         SessionInput(s.session_number, s.session_date.isoformat(), s.original_transcription, s.notes)
         for s in sessions
@@ -108,27 +97,6 @@ def _options(job: NoteJob) -> NoteOptions:
     )
 
 
-def _common_result(outcome: NoteOutcome) -> dict[str, Any]:
-    return {
-        "inference_time": round(outcome.inference_time, 3),
-        "model": outcome.model,
-        "fallback": outcome.fallback,
-        "fallback_reason": outcome.fallback_reason,
-        "repaired": outcome.repaired,
-        "truncated_input": outcome.truncated_input,
-        "risk_flags": outcome.risk_flags,
-        "safety_net_intervened": outcome.safety_net_intervened,
-        "unsupported_risk_claims": outcome.unsupported_risk_claims,
-        "violations": outcome.violations,
-        "risk_screening": outcome.risk_screening,
-        "needs_attention": outcome.needs_attention,
-        "attention_reasons": outcome.attention_reasons,
-        "removed_risk_text": outcome.removed_risk_text,
-        "evidence": outcome.evidence,
-        "unsupported_claims": outcome.unsupported_claims,
-    }
-
-
 def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = "") -> None:
     """Write notes + provenance + job status in one transaction (retried if the DB blips)."""
 
@@ -138,67 +106,42 @@ def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = ""
             if job.status != NoteJob.Status.RUNNING:
                 logger.info("job no longer running; result discarded", extra={"job_id": job_id})
                 return
-            result = _common_result(outcome)
-            if isinstance(outcome, SummaryOutcome):
-                result.update(
-                    summary=outcome.text,
-                    session_count=outcome.session_count,
-                    key_points=outcome.key_points,
-                    total_text_length=outcome.total_text_length,
-                    sources=outcome.sources,
-                )
-            else:
+            result = outcome.job_result()
+            if not isinstance(outcome, SummaryOutcome):
                 job.transcript_sha256 = transcript_sha256
-                result.update(generated_notes=outcome.text, transcript_sha256=transcript_sha256,
-                              **_write_session_notes(job, outcome))
-            now = timezone.now()
-            job.status = NoteJob.Status.SUCCEEDED
-            job.finished_at = now
-            job.result = result
-            job.error_message = ""
-            job.model_file = outcome.model.get("model_file", "")
-            job.model_sha256 = outcome.model.get("model_sha256", "")
-            job.model_adapter = outcome.model.get("adapter_file") or ""
-            job.model_entry = outcome.model.get("registry_entry") or ""
-            job.prompt_version = outcome.model.get("prompt_version", "")
-            job.prompt_tokens = outcome.prompt_tokens
-            job.completion_tokens = outcome.completion_tokens
-            job.inference_seconds = outcome.inference_time
-            job.save()
+                result.update(transcript_sha256=transcript_sha256, **_write_session_notes(job, outcome))
+            identity = outcome.model
+            job.succeed(
+                result, model_file=identity.model_file, model_sha256=identity.model_sha256,
+                model_adapter=identity.adapter_file or "", model_entry=identity.registry_entry or "",
+                prompt_version=identity.prompt_version, prompt_tokens=outcome.prompt_tokens,
+                completion_tokens=outcome.completion_tokens, inference_seconds=outcome.inference_time,
+                transcript_sha256=job.transcript_sha256,
+            )
 
     with_db_retry(write)
 
 
+_NOT_APPLIED = {
+    # The transcript was edited while we ran: this note describes a version that no longer exists.
+    "stale": {"applied": False, "pending_suggestion": True, "stale": True,
+              "message": "The transcript changed while this job ran; this note describes the earlier transcript "
+                         "and was not applied. Generate notes again for the current transcript."},
+    # A clinician edited the notes while we ran: never overwrite a human edit.
+    "edited": {"applied": False, "pending_suggestion": True,
+               "message": "The notes were edited while this job ran; the output is kept here as a suggestion."},
+}
+
+
 def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
     session = Session.objects.select_for_update().get(pk=job.session_id)
-    if job.transcript_sha256 and session.transcript_sha256 != job.transcript_sha256:
-        # The transcript was edited while we ran: this note describes a version that no longer exists.
-        return {
-            "applied": False,
-            "pending_suggestion": True,
-            "stale": True,
-            "message": "The transcript changed while this job ran; this note describes the earlier transcript "
-                       "and was not applied. Generate notes again for the current transcript.",
-        }
-    if session.notes_version != job.base_notes_version:
-        # A clinician edited the notes while we ran: never overwrite a human edit.
-        return {
-            "applied": False,
-            "pending_suggestion": True,
-            "message": "The notes were edited while this job ran; the output is kept here as a suggestion.",
-        }
-    now = timezone.now()
-    session.notes = outcome.text
-    session.notes_is_ai_generated = True
-    session.notes_edited_from_ai = False
-    session.notes_generated_at = now
-    session.notes_last_edited_at = None
-    session.notes_version += 1
-    session.risk_flags = outcome.risk_flags
-    session.attention_reasons = [r for r in outcome.attention_reasons if r != "current_risk"]
-    session.notes_transcript_sha256 = job.transcript_sha256
-    session._change_reason = f"AI note from job {job.pk}"  # shown in the audit history
-    session.save()
+    conflict = session.ai_note_conflict(job)
+    if conflict is not None:
+        return dict(_NOT_APPLIED[conflict])
+    session.apply_ai_note(
+        outcome.text, job=job, risk_flags=outcome.risk_flags,
+        attention_reasons=[r for r in outcome.attention_reasons if r != "current_risk"],
+    )
     return {"applied": True, "pending_suggestion": False}
 
 
@@ -211,7 +154,7 @@ class ExecutionReport:
     outcome: NoteOutcome | None = None
 
 
-def execute_job(job_id: str, engine: LlamaInferenceEngine) -> ExecutionReport:
+def execute_job(job_id: str, engine: NoteEngine) -> ExecutionReport:
     """The whole job: claim → summarise → store. Failures end the job failed, notes untouched."""
     job = with_db_retry(lambda: claim_job(job_id))
     if job is None:

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+
+class InvalidJobTransitionError(Exception):
+    """A job was asked to move to a status its current status does not allow."""
+
+
+class NoNotesError(Exception):
+    """There are no notes to confirm."""
 
 
 def transcript_digest(transcript: str) -> str:
@@ -81,6 +91,61 @@ class Session(models.Model):
     def needs_attention(self) -> bool:
         return bool(self.risk_flags or self.attention_reasons or self.notes_stale)
 
+    # State changes of the notes. Callers hold the row lock (services / job execution); these save.
+
+    def _write_notes(self, notes: str) -> None:
+        # The one place notes_version moves: a job compares it to detect an edit made while it ran.
+        self.notes = notes
+        self.notes_version += 1
+
+    def ai_note_conflict(self, job: NoteJob) -> str | None:
+        """Why ``job``'s note must not be applied: "stale" (the transcript changed since the job read it),
+        "edited" (a clinician edited the notes while it ran), or None."""
+        if job.transcript_sha256 and self.transcript_sha256 != job.transcript_sha256:
+            return "stale"
+        if self.notes_version != job.base_notes_version:
+            return "edited"
+        return None
+
+    def apply_ai_note(
+        self, notes: str, *, job: NoteJob, risk_flags: list[dict[str, Any]], attention_reasons: list[str]
+    ) -> None:
+        self._write_notes(notes)
+        self.notes_is_ai_generated = True
+        self.notes_edited_from_ai = False
+        self.notes_generated_at = timezone.now()
+        self.notes_last_edited_at = None
+        self.risk_flags = risk_flags
+        self.attention_reasons = attention_reasons
+        self.notes_transcript_sha256 = job.transcript_sha256
+        self._change_reason = f"AI note from job {job.pk}"  # shown in the audit history
+        self.save()
+
+    def edit_notes(
+        self, notes: str, *, is_ai_generated: bool | None = None, edited_from_ai: bool | None = None
+    ) -> None:
+        """A clinician's edit. Changing AI notes marks them edited_from_ai and stamps the edit time."""
+        if notes != self.notes:
+            if self.notes_is_ai_generated:
+                self.notes_edited_from_ai = True
+            self._write_notes(notes)
+            self.notes_last_edited_at = timezone.now()
+            # The clinician wrote these notes against the transcript as it is now.
+            self.notes_transcript_sha256 = self.transcript_sha256
+        if is_ai_generated is not None:
+            self.notes_is_ai_generated = is_ai_generated
+        if edited_from_ai is not None:
+            self.notes_edited_from_ai = edited_from_ai
+        self.save()
+
+    def confirm_notes(self) -> None:
+        """The clinician confirms that the notes still describe the (edited) transcript: no longer stale."""
+        if not self.notes.strip():
+            raise NoNotesError("This session has no notes to confirm.")
+        self.notes_transcript_sha256 = self.transcript_sha256
+        self._change_reason = "Notes confirmed against the current transcript"
+        self.save(update_fields=["notes_transcript_sha256", "updated_at"])
+
 
 class NoteJob(models.Model):
     class Kind(models.TextChoices):
@@ -96,6 +161,19 @@ class NoteJob(models.Model):
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     FINAL_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    # Every status change there is; the methods below are the only code that assigns ``status``.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.QUEUED: frozenset({Status.RUNNING, Status.FAILED, Status.CANCELLED}),
+        # Running again: a message redelivered after its worker was lost claims it anew (a new attempt).
+        # Back to queued: the reconciler re-sends a job whose worker is gone.
+        Status.RUNNING: frozenset({Status.RUNNING, Status.SUCCEEDED, Status.FAILED, Status.QUEUED}),
+        Status.SUCCEEDED: frozenset(),
+        Status.FAILED: frozenset(),
+        Status.CANCELLED: frozenset(),
+    }
+    # What a succeeded job records about how its result was made (succeed()'s keyword arguments).
+    PROVENANCE_FIELDS = ("model_file", "model_sha256", "model_adapter", "model_entry", "prompt_version",
+                         "prompt_tokens", "completion_tokens", "inference_seconds", "transcript_sha256")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -143,3 +221,36 @@ class NoteJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def _move(self, status: str, **fields: Any) -> None:
+        if not self.can_become(status):
+            raise InvalidJobTransitionError(f"A {self.status} job cannot become {status}.")
+        self.status = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["status", *fields])
+
+    # Callers hold the row lock (select_for_update); each method checks the table above and saves.
+
+    def start(self) -> None:
+        """A worker claimed it: counts the attempt."""
+        self._move(self.Status.RUNNING, attempts=self.attempts + 1, started_at=timezone.now())
+
+    def succeed(self, result: dict[str, Any], **provenance: Any) -> None:
+        unknown = set(provenance) - set(self.PROVENANCE_FIELDS)
+        if unknown:
+            raise TypeError(f"not provenance fields: {sorted(unknown)}")
+        self._move(self.Status.SUCCEEDED, result=result, error_message="", finished_at=timezone.now(), **provenance)
+
+    def fail(self, message: str) -> None:
+        self._move(self.Status.FAILED, error_message=message, finished_at=timezone.now())
+
+    def cancel(self) -> None:
+        self._move(self.Status.CANCELLED, error_message="Cancelled by the clinician.", finished_at=timezone.now())
+
+    def requeue(self) -> None:
+        """The worker running it is gone; the next claim counts a fresh attempt."""
+        self._move(self.Status.QUEUED)

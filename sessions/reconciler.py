@@ -8,33 +8,23 @@ idempotent and the attempt cap stops poison jobs).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Q
-from django.utils import timezone
+from django.db import transaction
 
 from sessions.models import NoteJob
-from sessions.services import enqueue_job
+from sessions.queue import enqueue_job
+from sessions.selectors import stuck_jobs
 
 logger = logging.getLogger(__name__)
-
-
-def stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
-    age = older_than_seconds if older_than_seconds is not None else settings.THERAPY_NOTES_STUCK_JOB_SECONDS
-    deadline = timezone.now() - timedelta(seconds=age)
-    never_sent = Q(enqueued_at__isnull=True, created_at__lt=deadline)
-    queued = Q(status=NoteJob.Status.QUEUED) & (Q(enqueued_at__lt=deadline) | never_sent)
-    running = Q(status=NoteJob.Status.RUNNING, started_at__lt=deadline)
-    return list(NoteJob.objects.filter(queued | running).order_by("created_at"))
 
 
 def requeue_stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
     jobs = stuck_jobs(older_than_seconds)
     for job in jobs:
         logger.warning("re-enqueueing stuck job", extra={"job_id": str(job.pk), "status": job.status})
-        if job.status == NoteJob.Status.RUNNING:
-            # The worker that had it is gone; let the next claim count a fresh attempt.
-            NoteJob.objects.filter(pk=job.pk, status=NoteJob.Status.RUNNING).update(status=NoteJob.Status.QUEUED)
+        with transaction.atomic():
+            locked = NoteJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status == NoteJob.Status.RUNNING:
+                locked.requeue()  # the worker that had it is gone
         enqueue_job(str(job.pk))
     return jobs

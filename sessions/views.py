@@ -15,7 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sessions import services
-from sessions.models import NoteJob, Patient, Session
+from sessions.models import NoNotesError, NoteJob, Patient, Session
 from sessions.serializers import (
     GenerateNotesRequestSerializer,
     NoteJobSerializer,
@@ -120,7 +120,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         """Confirm that the notes still describe the transcript after it was edited (clears `stale`)."""
         try:
             updated = services.confirm_session_notes(self.get_object())
-        except services.NoNotesError as exc:
+        except NoNotesError as exc:
             return Response({"detail": str(exc), "code": "no_notes"}, status=status.HTTP_409_CONFLICT)
         return Response(SessionSerializer(updated, context={"request": request}).data)
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from summarizer.config import InferenceConfig
 from summarizer.prompts import PROMPT_VERSION, Message
@@ -57,6 +57,24 @@ class GenerationResult:
     completion_tokens: int
     seconds: float
     finish_reason: str
+
+
+class NoteEngine(Protocol):
+    """What the note code needs from an engine: the llama.cpp one, or a test's stand-in."""
+
+    @property
+    def config(self) -> InferenceConfig: ...
+
+    @property
+    def identity(self) -> ModelIdentity: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def count_prompt_tokens(self, messages: list[Message]) -> int: ...
+
+    def truncate_to_tokens(self, text: str, budget: int, marker: str) -> tuple[str, bool]: ...
+
+    def generate(self, messages: list[Message], *, grammar: str | None = None) -> GenerationResult: ...
 
 
 @lru_cache(maxsize=16)
@@ -181,7 +199,7 @@ class LlamaInferenceEngine:
         eos = llm.detokenize([llm.token_eos()]).decode("utf-8", errors="ignore")
         bos = llm.detokenize([llm.token_bos()]).decode("utf-8", errors="ignore")
         formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
-        return formatter(messages=messages).prompt
+        return formatter(messages=cast(Any, messages)).prompt  # llama_cpp's TypedDicts: same shape
 
     def count_prompt_tokens(self, messages: list[Message]) -> int:
         llm = self._require()

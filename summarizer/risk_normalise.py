@@ -58,5 +58,5 @@ def normalise_for_matching(text: str) -> str:
     folded = "".join(_fold_char(c) for c in text).translate(_CONFUSABLES)
     folded = _MIXED_WORD.sub(lambda m: _unmask(m.group(0)), folded)
     folded = _MARKUP.sub(lambda m: " " * len(m.group(0)), folded)
-    assert len(folded) == len(text)  # noqa: S101 - offsets into the original depend on it
+    assert len(folded) == len(text)
     return folded

@@ -19,12 +19,12 @@ SAMPLE_TRANSCRIPT = (REPO / "data" / "samples" / "demo_session.txt").read_text(e
 
 
 @pytest.fixture
-def make_clinician(db):  # noqa: ANN001 - pytest fixture
+def make_clinician(db):
     from django.contrib.auth import get_user_model
 
     from sessions.auth import issue_api_token
 
-    def make(username: str | None = None):  # noqa: ANN202
+    def make(username: str | None = None):
         user = get_user_model().objects.create_user(username=username or f"clin-{uuid.uuid4().hex[:8]}")
         user.api_token, _ = issue_api_token(user)  # knox shows the key only once: keep it on the object
         return user
@@ -33,16 +33,16 @@ def make_clinician(db):  # noqa: ANN001 - pytest fixture
 
 
 @pytest.fixture
-def clinician(make_clinician):  # noqa: ANN001
+def clinician(make_clinician):
     return make_clinician()
 
 
 @pytest.fixture
-def other_clinician(make_clinician):  # noqa: ANN001
+def other_clinician(make_clinician):
     return make_clinician()
 
 
-def client_for(user):  # noqa: ANN001, ANN201
+def client_for(user):
     from rest_framework.test import APIClient
 
     client = APIClient()
@@ -51,24 +51,24 @@ def client_for(user):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def api(clinician):  # noqa: ANN001
+def api(clinician):
     return client_for(clinician)
 
 
 @pytest.fixture
-def other_api(other_clinician):  # noqa: ANN001
+def other_api(other_clinician):
     return client_for(other_clinician)
 
 
 @pytest.fixture
-def patient(clinician):  # noqa: ANN001
+def patient(clinician):
     from sessions.models import Patient
 
     return Patient.objects.create(clinician=clinician, display_name="Test patient")
 
 
 @pytest.fixture
-def session(patient):  # noqa: ANN001
+def session(patient):
     from sessions.models import Session
 
     return Session.objects.create(
@@ -77,7 +77,7 @@ def session(patient):  # noqa: ANN001
 
 
 @pytest.fixture
-def no_enqueue(monkeypatch):  # noqa: ANN001
+def no_enqueue(monkeypatch):
     """Record enqueued job ids instead of talking to the broker (API-only tests)."""
     sent: list[str] = []
     monkeypatch.setattr("sessions.services.enqueue_job", lambda job_id: sent.append(job_id) or True)
@@ -85,7 +85,7 @@ def no_enqueue(monkeypatch):  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def real_engine():  # noqa: ANN201
+def real_engine():
     """The bundled SmolLM2 GGUF loaded once for the whole test session."""
     from summarizer.config import InferenceConfig
     from summarizer.engine import LlamaInferenceEngine
@@ -142,7 +142,7 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def start_worker(django_db_setup, django_db_blocker, tmp_path_factory):  # noqa: ANN001, ANN201
+def start_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """Factory: start a real Celery worker process on its own queue against the test database."""
     workers: list[WorkerProcess] = []
 
@@ -162,7 +162,7 @@ def start_worker(django_db_setup, django_db_blocker, tmp_path_factory):  # noqa:
 
 
 @pytest.fixture
-def use_queue(settings):  # noqa: ANN001, ANN201
+def use_queue(settings):
     """Point this process's enqueueing at a worker's queue."""
 
     def use(worker: WorkerProcess) -> None:

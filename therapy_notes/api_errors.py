@@ -17,7 +17,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 class StrictPageNumberPagination(PageNumberPagination):
     """`?page=` must be a positive integer: anything else is a 404 'Invalid page', never page 1."""
 
-    def get_page_number(self, request, paginator):  # noqa: ANN001, ANN201 - DRF signature
+    def get_page_number(self, request, paginator):
         raw = request.query_params.getlist(self.page_query_param)
         if raw and not all(value.isdigit() and int(value) > 0 for value in raw):
             raise NotFound(self.invalid_page_message.format(page_number=raw[-1], message="not a positive integer"))

@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import worker_init, worker_process_init
+
+from workers.process import load_model_in_worker_process, warm_risk_layer_before_fork
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "therapy_notes.settings")
 
 app = Celery("therapy_notes")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workers"])
+app.autodiscover_tasks(["sessions"])  # sessions/tasks.py
+worker_init.connect(warm_risk_layer_before_fork)  # the main worker process, before the pool forks
+worker_process_init.connect(load_model_in_worker_process)  # each pool child, after the fork

@@ -9,6 +9,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from summarizer.config import InferenceConfig
+from summarizer.model_files import DEFAULT_MODEL_FILE
+from summarizer.model_registry import MODELS_DIR_VARIABLE
 from therapy_notes.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,8 +162,7 @@ CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
 CELERY_TASK_SEND_SENT_EVENT = True
 
 # --- Model / inference ------------------------------------------------------------------------
-MODELS_DIR = Path(env_str("THERAPY_NOTES_MODELS_DIR", str(BASE_DIR / "models")))
-DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODELS_DIR = Path(env_str(MODELS_DIR_VARIABLE, str(BASE_DIR / "models")))
 # PHI3_MODEL_PATH is honoured as an alias so a Phi-3 deployment needs one variable.
 THERAPY_NOTES_MODEL_PATH = env_str(
     "THERAPY_NOTES_MODEL_PATH", env_str("PHI3_MODEL_PATH", str(MODELS_DIR / DEFAULT_MODEL_FILE))
@@ -169,16 +171,18 @@ THERAPY_NOTES_MODEL_PATH = env_str(
 # Empty string: no adapter (untuned base). A path: that GGUF LoRA adapter.
 THERAPY_NOTES_LORA_PATH: str | None = os.environ.get("THERAPY_NOTES_LORA_PATH")
 THERAPY_NOTES_MODEL_ENTRY = env_str("THERAPY_NOTES_MODEL_ENTRY", "")
-THERAPY_NOTES_N_CTX = env_int("THERAPY_NOTES_N_CTX", 2048)
-THERAPY_NOTES_N_THREADS = env_int("THERAPY_NOTES_N_THREADS", 2)
-THERAPY_NOTES_N_GPU_LAYERS = env_int("THERAPY_NOTES_N_GPU_LAYERS", 0)
-THERAPY_NOTES_MAX_TOKENS = env_int("THERAPY_NOTES_MAX_TOKENS", 200)
-THERAPY_NOTES_TEMPERATURE = env_float("THERAPY_NOTES_TEMPERATURE", 0.2)
-THERAPY_NOTES_TOP_P = env_float("THERAPY_NOTES_TOP_P", 0.9)
-THERAPY_NOTES_TOP_K = env_int("THERAPY_NOTES_TOP_K", 40)
-THERAPY_NOTES_REPEAT_PENALTY = env_float("THERAPY_NOTES_REPEAT_PENALTY", 1.1)
-THERAPY_NOTES_GENERATION_TIMEOUT = env_float("THERAPY_NOTES_GENERATION_TIMEOUT", 45.0)
-THERAPY_NOTES_USE_GRAMMAR = env_bool("THERAPY_NOTES_USE_GRAMMAR", True)
+# Generation defaults are InferenceConfig's (one source); each can be overridden by its variable.
+_INFERENCE_DEFAULTS = InferenceConfig(model_path=THERAPY_NOTES_MODEL_PATH)
+THERAPY_NOTES_N_CTX = env_int("THERAPY_NOTES_N_CTX", _INFERENCE_DEFAULTS.n_ctx)
+THERAPY_NOTES_N_THREADS = env_int("THERAPY_NOTES_N_THREADS", _INFERENCE_DEFAULTS.n_threads)
+THERAPY_NOTES_N_GPU_LAYERS = env_int("THERAPY_NOTES_N_GPU_LAYERS", _INFERENCE_DEFAULTS.n_gpu_layers)
+THERAPY_NOTES_MAX_TOKENS = env_int("THERAPY_NOTES_MAX_TOKENS", _INFERENCE_DEFAULTS.max_tokens)
+THERAPY_NOTES_TEMPERATURE = env_float("THERAPY_NOTES_TEMPERATURE", _INFERENCE_DEFAULTS.temperature)
+THERAPY_NOTES_TOP_P = env_float("THERAPY_NOTES_TOP_P", _INFERENCE_DEFAULTS.top_p)
+THERAPY_NOTES_TOP_K = env_int("THERAPY_NOTES_TOP_K", _INFERENCE_DEFAULTS.top_k)
+THERAPY_NOTES_REPEAT_PENALTY = env_float("THERAPY_NOTES_REPEAT_PENALTY", _INFERENCE_DEFAULTS.repeat_penalty)
+THERAPY_NOTES_GENERATION_TIMEOUT = env_float("THERAPY_NOTES_GENERATION_TIMEOUT", _INFERENCE_DEFAULTS.timeout_seconds)
+THERAPY_NOTES_USE_GRAMMAR = env_bool("THERAPY_NOTES_USE_GRAMMAR", _INFERENCE_DEFAULTS.use_grammar)
 # Score each statement of a note against the transcript; drop unsupported ones (summarizer/grounding.py).
 THERAPY_NOTES_GROUND_STATEMENTS = env_bool("THERAPY_NOTES_GROUND_STATEMENTS", True)
 # When generation fails or times out: "fallback" writes an extractive note marked as such;

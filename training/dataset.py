@@ -119,11 +119,6 @@ class DatasetSplits:
         return save_splits(self, out_dir, report)
 
 
-def expand_inputs(patterns: Iterable[str | Path]) -> list[Path]:
-    """Paths from files and glob patterns, sorted and de-duplicated (stable input order)."""
-    return sorted(_expand(patterns))
-
-
 def _expand(patterns: Iterable[str | Path]) -> dict[Path, bool]:
     """Path -> named explicitly (True) or only matched by a glob (False)."""
     found: dict[Path, bool] = {}

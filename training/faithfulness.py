@@ -29,9 +29,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from summarizer.risk import detect_risks
+from summarizer.risk_types import RiskFinding
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import red_spans, strip_markup
 from summarizer.validation import parse_note
@@ -351,16 +352,6 @@ def supported_values(transcript: str) -> frozenset[float]:
 # --- transcript evidence --------------------------------------------------------------------------
 
 
-class RiskFindingLike(Protocol):
-    """What faithfulness reads of summarizer.risk's findings (its stable public API)."""
-
-    @property
-    def category(self) -> str: ...
-
-    @property
-    def current(self) -> bool: ...
-
-
 @dataclass(frozen=True)
 class TranscriptEvidence:
     """What a transcript says, computed once and shared by every note scored against it."""
@@ -370,10 +361,10 @@ class TranscriptEvidence:
     tokens: frozenset[str]
     stems: frozenset[str]
     numbers: frozenset[float]
-    findings: tuple[RiskFindingLike, ...]
+    findings: tuple[RiskFinding, ...]
 
     @classmethod
-    def build(cls, transcript: str, findings: Sequence[RiskFindingLike] | None = None) -> TranscriptEvidence:
+    def build(cls, transcript: str, findings: Sequence[RiskFinding] | None = None) -> TranscriptEvidence:
         words = _words(transcript.lower())
         tokens = set(words) | {part for w in words for part in w.split("'")} | set(_letter_runs(transcript))
         return cls(transcript=transcript, sha256=transcript_sha256(transcript), tokens=frozenset(tokens),
@@ -483,7 +474,8 @@ def _names(text: str) -> Iterator[tuple[str, list[str]]]:
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         if (lower in _TITLES and word[0].isupper() and following is not None and _is_title_case(following.group(0))
                 and re.fullmatch(r"\.?\s+", text[token.end():following.start()])):
-            start, parts, index = token.start(), [], index + 1
+            parts: list[str] = []
+            start, index = token.start(), index + 1
         elif (_is_title_case(word) and len(word) >= 2 and not lower.startswith("i'") and lower not in CLINICAL_LEXICON
               and (not _sentence_initial(text, token.start()) or not is_english_word(lower))):
             start, parts = token.start(), []

@@ -1,4 +1,4 @@
-"""prepare -> train -> export -> register, as plain functions the management commands call."""
+"""prepare -> train -> export -> register, as plain functions the training CLI calls."""
 
 from __future__ import annotations
 
@@ -9,19 +9,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from summarizer.model_registry import RegistryEntry, default_models_dir
 from training.dataset import DatasetConfig, DatasetLoader, LoadReport, SplitManifest
 from training.export import ExportConfig, ExportResult, ModelExporter
 from training.finetune import FineTuneConfig, FineTuner, TrainResult
-from training.registry import RegistryEntry, default_models_dir, register_model
+from training.registry import register_model
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CORPUS_GLOB = "data/corpus/part_*.csv"
-DEFAULT_BASE_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# Smoke runs: enough to exercise every stage end to end in a few minutes on 2 CPU cores.
-SMOKE_ROWS = 10
-SMOKE_MAX_STEPS = 3
-SMOKE_MAX_SEQ_LEN = 1024
 
 
 @dataclass(frozen=True)
@@ -41,21 +36,6 @@ def prepare_dataset(
         raise ValueError(f"no valid rows in {list(map(str, inputs))} ({loaded.report.skip_reasons()})")
     manifest = loader.split(loaded.examples).save_splits(out_dir, loaded.report)
     return PrepareResult(manifest, loaded.report, time.perf_counter() - started)
-
-
-def smoke_finetune(config: FineTuneConfig) -> FineTuneConfig:
-    return replace(
-        config,
-        max_steps=SMOKE_MAX_STEPS,
-        max_seq_len=min(config.max_seq_len, SMOKE_MAX_SEQ_LEN),
-        grad_accumulation=1,
-        batch_size=1,
-        save_steps=2,
-        eval_steps=SMOKE_MAX_STEPS,
-        max_train_rows=SMOKE_ROWS,
-        max_val_rows=2,
-        resume=False,
-    )
 
 
 def registry_metrics(train: TrainResult | None) -> dict[str, Any]:

@@ -1,9 +1,6 @@
-"""The model registry: ``models/manifest.json``.
+"""Writing the model registry, ``models/manifest.json`` (training registers its exports).
 
-Workers read it (``workers/model_selection.py``) to decide which GGUF and adapter to load, so the
-schema is shared: ``{"version", "default", "entries": [{"name", "base": {"file", "sha256"},
-"adapter": {"file", "sha256"} | null, "merged_file", ...}]}``. File paths are relative to the
-models directory so the directory can move between machines.
+The reader and the schema are in ``summarizer/model_registry.py``, shared with the workers.
 """
 
 from __future__ import annotations
@@ -12,93 +9,21 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.model_files import sha256_of
+from summarizer.model_registry import (
+    MANIFEST_VERSION,
+    FileRef,
+    RegistryEntry,
+    default_models_dir,
+    load_manifest,
+    manifest_path,
+)
 from summarizer.prompts import PROMPT_VERSION
-
-MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
-
-
-def default_models_dir() -> Path:
-    # Same variable and default as the Django setting MODELS_DIR, without importing Django.
-    return Path(os.environ.get("THERAPY_NOTES_MODELS_DIR", Path(__file__).resolve().parents[1] / "models"))
-
-
-@dataclass(frozen=True)
-class FileRef:
-    file: str  # relative to the models directory
-    sha256: str
-    size_bytes: int = 0
-
-
-@dataclass(frozen=True)
-class RegistryEntry:
-    name: str
-    base: FileRef
-    adapter: FileRef | None = None
-    merged_file: str | None = None  # a standalone GGUF to serve instead of base+adapter
-    merged_sha256: str | None = None
-    quantized: dict[str, FileRef] = field(default_factory=dict)
-    training_data_sha256: str | None = None
-    metrics: dict[str, Any] = field(default_factory=dict)
-    created_at: str = ""
-    prompt_version: str = PROMPT_VERSION
-    notes: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RegistryEntry:
-        def ref(value: dict[str, Any] | None) -> FileRef | None:
-            return FileRef(**value) if value else None
-
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(
-            **{
-                **known,
-                "base": ref(data["base"]),
-                "adapter": ref(data.get("adapter")),
-                "quantized": {k: FileRef(**v) for k, v in (data.get("quantized") or {}).items()},
-            }
-        )
-
-    def path(self, ref: FileRef | str, models_dir: Path | None = None) -> Path:
-        relative = ref.file if isinstance(ref, FileRef) else ref
-        return (models_dir or default_models_dir()) / relative
-
-
-def _manifest_path(models_dir: Path | None) -> Path:
-    return (models_dir or default_models_dir()) / MANIFEST_NAME
-
-
-def load_manifest(models_dir: Path | None = None) -> dict[str, Any]:
-    path = _manifest_path(models_dir)
-    if not path.is_file():
-        return {"version": MANIFEST_VERSION, "default": None, "entries": []}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data.setdefault("entries", [])
-    data.setdefault("default", None)
-    return data
-
-
-def list_entries(models_dir: Path | None = None) -> list[RegistryEntry]:
-    return [RegistryEntry.from_dict(e) for e in load_manifest(models_dir)["entries"]]
-
-
-def get_entry(name: str, models_dir: Path | None = None) -> RegistryEntry | None:
-    return next((e for e in list_entries(models_dir) if e.name == name), None)
-
-
-def default_entry(models_dir: Path | None = None) -> RegistryEntry | None:
-    wanted = load_manifest(models_dir).get("default")
-    return get_entry(wanted, models_dir) if wanted else None
 
 
 def _relative(path: str | Path, models_dir: Path) -> str:
@@ -122,6 +47,13 @@ def _file_ref(path: str | Path, models_dir: Path) -> FileRef:
     return FileRef(relative, sha256_of(full), full.stat().st_size)
 
 
+def _write(manifest: dict[str, Any], models_dir: Path) -> None:
+    path = manifest_path(models_dir)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a worker never reads a half-written manifest
+
+
 @contextmanager
 def _locked(models_dir: Path) -> Iterator[None]:
     # Training runs and exports can finish concurrently; serialise read-modify-write of the manifest.
@@ -140,7 +72,7 @@ def register_model(
     adapter_file: str | Path | None = None,
     merged_file: str | Path | None = None,
     *,
-    quantized: dict[str, str | Path] | None = None,
+    quantized: Mapping[str, str | Path] | None = None,
     training_data_sha256: str | None = None,
     metrics: dict[str, Any] | None = None,
     prompt_version: str = PROMPT_VERSION,
@@ -170,10 +102,7 @@ def register_model(
         manifest["entries"] = [e for e in manifest["entries"] if e.get("name") != name] + [entry.to_dict()]
         if make_default:
             manifest["default"] = name
-        path = _manifest_path(models_dir)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a worker never reads a half-written manifest
+        _write(manifest, models_dir)
     return entry
 
 
@@ -184,7 +113,4 @@ def set_default(name: str | None, models_dir: Path | None = None) -> None:
         if name is not None and not any(e.get("name") == name for e in manifest["entries"]):
             raise KeyError(f"no registry entry named {name!r}")
         manifest["default"] = name
-        path = _manifest_path(models_dir)
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        _write(manifest, models_dir)

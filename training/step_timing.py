@@ -84,7 +84,7 @@ def main() -> None:
     timing = measure_step_seconds(
         Path(args.base), args.seq_len, args.steps, args.threads, args.gradient_checkpointing
     )
-    print(json.dumps({**asdict(timing), "mean": timing.mean, "min": timing.minimum}))  # noqa: T201 - CLI output
+    print(json.dumps({**asdict(timing), "mean": timing.mean, "min": timing.minimum}))
 
 
 if __name__ == "__main__":

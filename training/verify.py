@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from summarizer.prompts import build_session_note_messages
 
@@ -50,8 +51,9 @@ def verify_gguf(
             verbose=False,
         )
         try:
-            reply = llm.create_chat_completion(
-                messages=build_session_note_messages(transcript), max_tokens=max_tokens, temperature=0.0
+            # llama_cpp types messages as TypedDicts; ours are plain dicts of the same shape.
+            reply: Any = llm.create_chat_completion(
+                messages=cast(Any, build_session_note_messages(transcript)), max_tokens=max_tokens, temperature=0.0
             )
             text = reply["choices"][0]["message"]["content"] or ""
         finally:

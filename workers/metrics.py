@@ -15,11 +15,14 @@ import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import redis
 from django.conf import settings
+
+if TYPE_CHECKING:  # the note stack is not imported by the web process, which reads metrics too
+    from summarizer.notes import NoteOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +94,10 @@ def record(
     publish(model)
 
 
-def record_report(report: Any, model: dict[str, Any] | None) -> None:
-    """Count one executed job (an ExecutionReport from sessions.job_execution)."""
-    outcome = report.outcome
+def record_outcome(*, succeeded: bool, outcome: NoteOutcome | None, model: dict[str, Any] | None) -> None:
+    """Count one executed job from what it produced (None: it failed before producing anything)."""
     record(
-        succeeded=report.succeeded,
+        succeeded=succeeded,
         seconds=outcome.inference_time if outcome else None,
         fallback=bool(outcome and outcome.fallback),
         intervened=bool(outcome and outcome.safety_net_intervened),

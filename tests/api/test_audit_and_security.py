@@ -11,16 +11,17 @@ from sessions.job_execution import claim_job, store_outcome
 from sessions.models import NoteJob
 from summarizer.notes import NoteOutcome
 from tests.conftest import REPO
+from tests.summarizer.fakes import FAKE_IDENTITY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_every_notes_change_is_audited_with_who_and_before_after(api, clinician, session) -> None:  # noqa: ANN001
+def test_every_notes_change_is_audited_with_who_and_before_after(api, clinician, session) -> None:
     job = NoteJob.objects.create(kind="session_note", clinician=clinician, session=session, patient=session.patient,
                                  base_notes_version=0)
     claim_job(str(job.pk))
     store_outcome(str(job.pk), NoteOutcome(text="AI draft", inference_time=1, prompt_tokens=1, completion_tokens=1,
-                                           model={}))
+                                           model=FAKE_IDENTITY))
     assert api.put(f"/api/sessions/{session.pk}/notes", {"notes": "Clinician final"}, format="json").status_code == 200
     history = list(session.history.order_by("history_date"))
     notes_trail = [h.notes for h in history]

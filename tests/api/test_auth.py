@@ -16,22 +16,22 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttle_counts():  # noqa: ANN202 - the login throttle counts per client IP in the cache
+def _fresh_throttle_counts():
     cache.clear()
     yield
     cache.clear()
 
 
 @pytest.fixture
-def password_user():  # noqa: ANN201
+def password_user():
     return get_user_model().objects.create_user(username="dr-lee", password="correct horse battery")
 
 
-def _login(client: APIClient, username: str, password: str):  # noqa: ANN202
+def _login(client: APIClient, username: str, password: str):
     return client.post("/api/auth/token", {"username": username, "password": password}, format="json")
 
 
-def test_password_login_returns_an_expiring_token_that_authenticates(password_user, settings) -> None:  # noqa: ANN001
+def test_password_login_returns_an_expiring_token_that_authenticates(password_user, settings) -> None:
     client = APIClient()
     response = _login(client, "dr-lee", "correct horse battery")
     assert response.status_code == 200, response.content
@@ -44,7 +44,7 @@ def test_password_login_returns_an_expiring_token_that_authenticates(password_us
     assert client.get("/api/patients/").status_code == 200
 
 
-def test_expired_token_is_rejected_with_401(clinician) -> None:  # noqa: ANN001
+def test_expired_token_is_rejected_with_401(clinician) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {clinician.api_token}")
     assert client.get("/api/patients/").status_code == 200
@@ -61,20 +61,20 @@ def test_expired_token_is_rejected_with_401(clinician) -> None:  # noqa: ANN001
     ({"password": "correct horse battery"}, "username"),
     ({"username": "dr-lee"}, "password"),
 ])
-def test_bad_credentials_get_a_field_level_400_and_no_token(password_user, body, field) -> None:  # noqa: ANN001
+def test_bad_credentials_get_a_field_level_400_and_no_token(password_user, body, field) -> None:
     response = APIClient().post("/api/auth/token", body, format="json")
     assert response.status_code == 400
     assert response.json()[field], response.json()
     assert not AuthToken.objects.exists()
 
 
-def test_inactive_user_cannot_log_in(password_user) -> None:  # noqa: ANN001
+def test_inactive_user_cannot_log_in(password_user) -> None:
     password_user.is_active = False
     password_user.save()
     assert _login(APIClient(), "dr-lee", "correct horse battery").status_code == 400
 
 
-def test_logout_revokes_only_that_token_and_logoutall_revokes_every_token(clinician) -> None:  # noqa: ANN001
+def test_logout_revokes_only_that_token_and_logoutall_revokes_every_token(clinician) -> None:
     from sessions.auth import issue_api_token
 
     second_key, _ = issue_api_token(clinician)
@@ -88,16 +88,16 @@ def test_logout_revokes_only_that_token_and_logoutall_revokes_every_token(clinic
     assert second.get("/api/patients/").status_code == 401
 
 
-def test_tokens_are_stored_hashed_never_in_plain_text(clinician) -> None:  # noqa: ANN001
+def test_tokens_are_stored_hashed_never_in_plain_text(clinician) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {AuthToken._meta.db_table}")  # noqa: S608 - our own table name
+        cursor.execute(f"SELECT * FROM {AuthToken._meta.db_table}")
         stored = [str(value) for row in cursor.fetchall() for value in row]
     assert stored, "the token row should exist"
     assert all(clinician.api_token not in value for value in stored)
     assert all(clinician.api_token[8:] not in value for value in stored)  # not even the secret part
 
 
-def test_password_login_is_throttled(password_user, monkeypatch) -> None:  # noqa: ANN001
+def test_password_login_is_throttled(password_user, monkeypatch) -> None:
     from rest_framework.throttling import ScopedRateThrottle
 
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "3/min", "job_submit": "120/min"})
@@ -108,7 +108,7 @@ def test_password_login_is_throttled(password_user, monkeypatch) -> None:  # noq
     assert _login(client, "dr-lee", "correct horse battery").status_code == 429
 
 
-def test_issue_token_command_prints_a_working_token(clinician, capsys) -> None:  # noqa: ANN001
+def test_issue_token_command_prints_a_working_token(clinician, capsys) -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError
 

@@ -12,7 +12,7 @@ from sessions.models import NoteJob, Session
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_oversized_request_body_is_413_with_a_clear_message(api, patient, settings) -> None:  # noqa: ANN001
+def test_oversized_request_body_is_413_with_a_clear_message(api, patient, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = json.dumps({"patient": patient.pk, "session_number": 9, "session_date": "2026-11-01",
                        "original_transcription": "x" * 20_000})
@@ -22,7 +22,7 @@ def test_oversized_request_body_is_413_with_a_clear_message(api, patient, settin
     assert not Session.objects.filter(session_number=9).exists()
 
 
-def test_job_submission_is_throttled_per_user(api, session, monkeypatch, no_enqueue) -> None:  # noqa: ANN001
+def test_job_submission_is_throttled_per_user(api, session, monkeypatch, no_enqueue) -> None:
     from rest_framework.throttling import ScopedRateThrottle
 
     cache.clear()
@@ -34,7 +34,7 @@ def test_job_submission_is_throttled_per_user(api, session, monkeypatch, no_enqu
     assert NoteJob.objects.filter(session=session).count() == 1
 
 
-def test_readiness_is_503_without_a_worker(client) -> None:  # noqa: ANN001
+def test_readiness_is_503_without_a_worker(client) -> None:
     import redis
     from django.conf import settings
 

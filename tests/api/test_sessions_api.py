@@ -3,6 +3,7 @@ overwrite protection (409), job dedupe, notes metadata transitions."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sessions.models import NoteJob, Session
+from tests.summarizer.fakes import FAKE_IDENTITY
 
 # Transactional so on_commit enqueueing runs as in production (no wrapping test transaction).
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -164,7 +166,7 @@ def test_notes_metadata_transitions_ai_then_edited_then_regenerated(api, session
                                  patient=session.patient, base_notes_version=session.notes_version)
     claim_job(str(job.pk))
     store_outcome(str(job.pk), NoteOutcome(text="AI note v1", inference_time=1.0, prompt_tokens=10,
-                                           completion_tokens=5, model={"model_file": "m.gguf"}))
+                                           completion_tokens=5, model=replace(FAKE_IDENTITY, model_file="m.gguf")))
     meta = api.get(f"/api/sessions/{session.pk}/").data["notes_metadata"]
     assert meta["is_ai_generated"] is True and meta["edited_from_ai"] is False
     assert meta["generated_at"] is not None and meta["last_edited_at"] is None
@@ -183,7 +185,7 @@ def test_notes_metadata_transitions_ai_then_edited_then_regenerated(api, session
                                   patient=session.patient, base_notes_version=session.notes_version)
     claim_job(str(job2.pk))
     store_outcome(str(job2.pk), NoteOutcome(text="AI note v2", inference_time=1.0, prompt_tokens=10,
-                                            completion_tokens=5, model={"model_file": "m.gguf"}))
+                                            completion_tokens=5, model=replace(FAKE_IDENTITY, model_file="m.gguf")))
     data = api.get(f"/api/sessions/{session.pk}/").data
     assert data["notes"] == "AI note v2"
     assert data["notes_metadata"]["edited_from_ai"] is False
@@ -245,7 +247,7 @@ def test_pending_suggestion_when_notes_edited_while_job_ran(session) -> None:
     claim_job(str(job.pk))
     update_session_notes(session, notes="Typed by the clinician meanwhile")
     store_outcome(str(job.pk), NoteOutcome(text="AI text", inference_time=1.0, prompt_tokens=1,
-                                           completion_tokens=1, model={}))
+                                           completion_tokens=1, model=FAKE_IDENTITY))
     session.refresh_from_db()
     job.refresh_from_db()
     assert session.notes == "Typed by the clinician meanwhile"

@@ -21,7 +21,7 @@ class EditingEngine(ScriptedEngine):
 
     session_id: int = 0
 
-    def generate(self, messages, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def generate(self, messages, **kwargs):
         session = Session.objects.get(pk=self.session_id)
         session.original_transcription += SUICIDE_PLAN
         session.save()
@@ -30,7 +30,7 @@ class EditingEngine(ScriptedEngine):
 
 @pytest.mark.parametrize("transcript", ["", "   \n\t ", "Patient: hi there", "Therapist:\nPatient:\n"])
 def test_generate_notes_on_a_transcript_without_speech_is_a_400_with_a_field_message(
-    api, session, no_enqueue, transcript: str  # noqa: ANN001
+    api, session, no_enqueue, transcript: str
 ) -> None:
     session.original_transcription = transcript
     session.save()
@@ -41,7 +41,7 @@ def test_generate_notes_on_a_transcript_without_speech_is_a_400_with_a_field_mes
 
 
 def test_a_transcript_edited_while_the_job_ran_keeps_the_result_as_a_stale_suggestion(
-    session, no_enqueue  # noqa: ANN001
+    session, no_enqueue
 ) -> None:
     outcome = services.submit_session_note_job(clinician=session.patient.clinician, session=session,
                                                regenerate=False)
@@ -57,7 +57,7 @@ def test_a_transcript_edited_while_the_job_ran_keeps_the_result_as_a_stale_sugge
 
 
 def test_editing_the_transcript_after_the_note_marks_it_stale_until_confirmed(
-    api, session, no_enqueue  # noqa: ANN001
+    api, session, no_enqueue
 ) -> None:
     outcome = services.submit_session_note_job(clinician=session.patient.clinician, session=session,
                                                regenerate=False)
@@ -72,23 +72,23 @@ def test_editing_the_transcript_after_the_note_marks_it_stale_until_confirmed(
     assert confirmed.status_code == 200 and confirmed.json()["notes_metadata"]["stale"] is False
 
 
-def test_confirming_a_session_without_notes_is_a_409(api, session) -> None:  # noqa: ANN001
+def test_confirming_a_session_without_notes_is_a_409(api, session) -> None:
     response = api.post(f"/api/sessions/{session.pk}/confirm-notes", {}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "no_notes"
 
 
-def test_confirm_notes_of_another_clinicians_session_is_a_404(other_api, session) -> None:  # noqa: ANN001
+def test_confirm_notes_of_another_clinicians_session_is_a_404(other_api, session) -> None:
     assert other_api.post(f"/api/sessions/{session.pk}/confirm-notes", {}, format="json").status_code == 404
 
 
-def test_a_clinicians_edit_is_made_against_the_current_transcript(api, session) -> None:  # noqa: ANN001
+def test_a_clinicians_edit_is_made_against_the_current_transcript(api, session) -> None:
     session.original_transcription += SUICIDE_PLAN
     session.save()
     response = api.put(f"/api/sessions/{session.pk}/notes", {"notes": NOTE}, format="json")
     assert response.status_code == 200 and response.json()["notes_metadata"]["stale"] is False
 
 
-def test_the_admin_review_shows_each_statements_evidence_and_the_removed_ones(session, no_enqueue) -> None:  # noqa: ANN001
+def test_the_admin_review_shows_each_statements_evidence_and_the_removed_ones(session, no_enqueue) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 

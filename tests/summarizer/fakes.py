@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from summarizer.config import InferenceConfig
 from summarizer.engine import GenerationResult, GenerationTimeoutError, ModelIdentity
 
+FAKE_IDENTITY = ModelIdentity("fake.gguf", "0" * 64, 0, None, None, "note-v1")
+
 
 @dataclass
 class ScriptedEngine:
@@ -19,7 +21,7 @@ class ScriptedEngine:
     calls: int = 0
     last_messages: list[dict[str, str]] = field(default_factory=list)
 
-    identity = ModelIdentity("fake.gguf", "0" * 64, 0, None, None, "note-v1")
+    identity = FAKE_IDENTITY
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())

@@ -16,7 +16,7 @@ def test_n_threads_also_bounds_prompt_evaluation_threads() -> None:
     engine = LlamaInferenceEngine(InferenceConfig(model_path=str(MODEL_PATH), n_threads=1))
     engine.load()
     try:
-        params = engine._llm.context_params  # noqa: SLF001 - the loaded llama.cpp context is what counts
+        params = engine._llm.context_params
         assert (params.n_threads, params.n_threads_batch) == (1, 1)
     finally:
         engine.unload()

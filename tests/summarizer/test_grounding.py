@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from summarizer.grounding import NOT_DOCUMENTED, TranscriptIndex, assess_statement, ground_note
 from summarizer.validation import parse_note
 
-DEMO = open("data/samples/demo_session.txt", encoding="utf-8").read()  # noqa: SIM115 - read once at import
+DEMO = open("data/samples/demo_session.txt", encoding="utf-8").read()
 NOTE = ("**Chief Complaint:** Job loss; fear of being fired.\n**Emotional State:** Stressed, not hopeless.\n"
         "**Risk:** {{RED:HIGH RISK - self-harm (\"x\").}} None reported.\n**Intervention:** Thought record; sleep 7 "
         "hours per night.\n**Plan:** No email after 9 pm; review next Thursday.")

@@ -124,7 +124,7 @@ def test_inference_logging_fields_present_and_no_text(transcript: str) -> None:
 
 
 @pytest.mark.slow
-def test_real_model_notes_meet_the_contract_for_hard_inputs(real_engine) -> None:  # noqa: ANN001
+def test_real_model_notes_meet_the_contract_for_hard_inputs(real_engine) -> None:
     samples = [
         SAMPLE_TRANSCRIPT,
         "",

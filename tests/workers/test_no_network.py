@@ -23,7 +23,7 @@ def _allowed() -> set[tuple[str, int]]:
     return {(h, p) for h in hosts for p in ports}
 
 
-def test_note_generation_makes_no_external_connection(monkeypatch, real_engine, session) -> None:  # noqa: ANN001
+def test_note_generation_makes_no_external_connection(monkeypatch, real_engine, session) -> None:
     attempts: list[object] = []
     allowed = _allowed()
     real_connect = socket.socket.connect

@@ -12,17 +12,17 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def worker(start_worker):  # noqa: ANN001, ANN201
+def worker(start_worker):
     return start_worker()
 
 
-def _post(live_server, user, path: str, body: dict) -> requests.Response:  # noqa: ANN001
+def _post(live_server, user, path: str, body: dict) -> requests.Response:
     return requests.post(f"{live_server.url}{path}", json=body, timeout=30,
                          headers={"Authorization": f"Token {user.api_token}"})
 
 
 def test_generate_notes_through_http_redis_worker_and_database(
-    live_server, worker, use_queue, clinician, session  # noqa: ANN001
+    live_server, worker, use_queue, clinician, session
 ) -> None:
     use_queue(worker)
     response = _post(live_server, clinician, f"/api/sessions/{session.pk}/generate-notes", {})
@@ -46,7 +46,7 @@ def test_generate_notes_through_http_redis_worker_and_database(
 
 
 def test_multi_session_summary_through_the_worker(
-    live_server, worker, use_queue, clinician, session  # noqa: ANN001
+    live_server, worker, use_queue, clinician, session
 ) -> None:
     from datetime import date
 
@@ -66,7 +66,7 @@ def test_multi_session_summary_through_the_worker(
 
 
 def test_timed_out_generation_fails_and_keeps_existing_notes(
-    live_server, start_worker, use_queue, clinician, session  # noqa: ANN001
+    live_server, start_worker, use_queue, clinician, session
 ) -> None:
     slow = start_worker(THERAPY_NOTES_GENERATION_TIMEOUT="0.05", THERAPY_NOTES_ON_MODEL_FAILURE="fail")
     use_queue(slow)
@@ -83,7 +83,7 @@ def test_timed_out_generation_fails_and_keeps_existing_notes(
 
 
 def test_a_critical_risk_reaches_the_note_through_the_real_queue(
-    live_server, worker, use_queue, clinician, session  # noqa: ANN001
+    live_server, worker, use_queue, clinician, session
 ) -> None:
     """The risk-safety regression (issue 11) end to end, with the real model writing whatever it writes."""
     from tests.summarizer.test_risk_truth import JORDAN
@@ -106,7 +106,7 @@ def test_a_critical_risk_reaches_the_note_through_the_real_queue(
 
 
 def test_the_worker_writes_each_statements_evidence_into_the_job_result(
-    live_server, worker, use_queue, clinician, session  # noqa: ANN001
+    live_server, worker, use_queue, clinician, session
 ) -> None:
     use_queue(worker)
     response = _post(live_server, clinician, f"/api/sessions/{session.pk}/generate-notes", {})

@@ -1,0 +1,36 @@
+"""Sending a job id to the broker.
+
+The web process sends the task by name: it never imports the worker's code (the summarizer, the
+engine), and the tasks module can use services, job execution and the reconciler without an import
+circle. The database stays the source of truth: a message the broker loses is sent again by the
+reconciler.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app
+from django.conf import settings
+from django.utils import timezone
+
+from sessions.models import NoteJob
+
+logger = logging.getLogger(__name__)
+
+# Task names are part of the message format: kept as they were so queued messages still route.
+RUN_NOTE_JOB_TASK = "workers.run_note_job"
+RECONCILE_STUCK_JOBS_TASK = "workers.reconcile_stuck_jobs"
+
+
+def enqueue_job(job_id: str) -> bool:
+    """Send the job id to the broker. A broker outage leaves the job queued in the
+    database, where the reconciler finds and re-sends it: nothing is lost."""
+    try:
+        current_app.send_task(RUN_NOTE_JOB_TASK, args=[job_id], task_id=job_id,
+                              queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+    except Exception:
+        logger.exception("enqueue failed; the reconciler will retry", extra={"job_id": job_id})
+        return False
+    NoteJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    return True

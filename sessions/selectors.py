@@ -1,0 +1,50 @@
+"""Reads: the queries services, job execution, the reconciler and views share (no writes here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from sessions.models import NoteJob, Patient, Session
+
+
+def job_for_idempotency_key(clinician: Any, idempotency_key: str | None) -> NoteJob | None:
+    if not idempotency_key:
+        return None
+    return NoteJob.objects.filter(clinician=clinician, idempotency_key=idempotency_key).first()
+
+
+def active_session_note_job(session: Session) -> NoteJob | None:
+    return NoteJob.objects.filter(
+        session=session, kind=NoteJob.Kind.SESSION_NOTE, status__in=NoteJob.ACTIVE_STATUSES
+    ).first()
+
+
+def active_summary_job(patient: Patient, parameters: dict[str, Any]) -> NoteJob | None:
+    return NoteJob.objects.filter(
+        patient=patient, kind=NoteJob.Kind.MULTI_SESSION_SUMMARY, status__in=NoteJob.ACTIVE_STATUSES,
+        parameters=parameters,
+    ).first()
+
+
+def summary_sessions(patient: Patient, session_ids: Sequence[int] | None) -> QuerySet[Session]:
+    """The sessions a multi-session summary reads, oldest first, capped by the setting."""
+    sessions = patient.sessions.order_by("session_number")
+    if session_ids:
+        sessions = sessions.filter(pk__in=session_ids)
+    return sessions[: settings.THERAPY_NOTES_MAX_SUMMARY_SESSIONS]
+
+
+def stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
+    """Jobs still queued (or running) long after they should have finished: the broker may have lost them."""
+    age = older_than_seconds if older_than_seconds is not None else settings.THERAPY_NOTES_STUCK_JOB_SECONDS
+    deadline = timezone.now() - timedelta(seconds=age)
+    never_sent = Q(enqueued_at__isnull=True, created_at__lt=deadline)
+    queued = Q(status=NoteJob.Status.QUEUED) & (Q(enqueued_at__lt=deadline) | never_sent)
+    running = Q(status=NoteJob.Status.RUNNING, started_at__lt=deadline)
+    return list(NoteJob.objects.filter(queued | running).order_by("created_at"))

@@ -1,0 +1,28 @@
+"""Celery tasks: thin wrappers that run a job (or the reconciler) and count what happened.
+
+They sit above job execution and the reconciler and below nothing: the web process sends them by
+name (``sessions/queue.py``) and never imports this module.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from sessions.job_execution import execute_job
+from sessions.queue import RECONCILE_STUCK_JOBS_TASK, RUN_NOTE_JOB_TASK
+from sessions.reconciler import requeue_stuck_jobs
+from workers import metrics
+from workers.model_holder import get_engine
+
+
+@shared_task(name=RUN_NOTE_JOB_TASK, acks_late=True, reject_on_worker_lost=True)
+def run_note_job(job_id: str) -> None:
+    engine = get_engine()
+    report = execute_job(job_id, engine)
+    if report.ran:
+        metrics.record_outcome(succeeded=report.succeeded, outcome=report.outcome, model=engine.identity.as_dict())
+
+
+@shared_task(name=RECONCILE_STUCK_JOBS_TASK)
+def reconcile_stuck_jobs() -> int:
+    return len(requeue_stuck_jobs())
