@@ -26,7 +26,7 @@ from typing import Any
 
 from summarizer import risk_lexicon as lx
 from summarizer.risk_normalise import normalise_for_matching
-from summarizer.risk_types import FAMILY, RiskFinding, RiskSeverity
+from summarizer.risk_types import CATEGORY_TRAITS, FAMILY, RiskFinding, RiskSeverity
 
 SENTENCES_DIR = Path(__file__).resolve().parent.parent / "data" / "risk_sentences"
 # Hand-labelled utterances, and ordinary patient turns of no-risk corpus sessions (training/risk_negatives.py).
@@ -125,6 +125,14 @@ def _windows(text: str, start: int, end: int) -> list[Segment]:
             for i in range(0, len(words) - _WINDOW_STRIDE, _WINDOW_STRIDE)]
 
 
+def _plan_against_others(category: str, segment: str, lexicon: Sequence[RiskFinding]) -> bool:
+    """A plan read as suicidal in a session whose plan is to harm someone else ("now I've got the date, I
+    bought a box of shells") is that plan: a plan's words (a date, a weapon, "it's sorted") are the same
+    whoever it is for. Unless the segment turns the harm on the patient ("and then myself")."""
+    return CATEGORY_TRAITS[category].suicidal and not lx.SELF_DIRECTED.search(segment) and any(
+        f.current and f.traits.intent_escalates and f.severity == RiskSeverity.CRITICAL for f in lexicon)
+
+
 def classifier_findings(
     original: str,
     text: str,
@@ -149,10 +157,12 @@ def classifier_findings(
             continue
         if lx.IDIOMS.search(text[segment.start:segment.end]):
             continue
+        if _plan_against_others(category, text[segment.start:segment.end], lexicon):
+            continue
         if any(segment.start <= start and end <= segment.end for start, end in rejected):
             continue
         evidence = original[segment.start:segment.end]
-        historical = category != "abuse" and bool(lx.HISTORY.search(evidence))
+        historical = not CATEGORY_TRAITS[category].lasting and bool(lx.HISTORY.search(evidence))
         found.append(RiskFinding(
             category=category, severity=RiskSeverity.LOW if historical else severity,
             evidence=" ".join(evidence.split())[:160], start=segment.start, end=segment.end,

@@ -1,0 +1,132 @@
+"""Risks told across turns: answers to the therapist's questions, and plans told in plain words.
+
+- A question that names a risk (a screening question, or the therapist's reflection "So you're
+  planning to not be alive after next Tuesday?", "Did Jamie do that to your eye?") answered in
+  the affirmative is the patient's risk; the question's content sets category and severity.
+- "What are you planning to do?" answered with a method ("Go off it when it's coming through")
+  is a plan.
+- A lethal means or place beside other marks of a plan (summarizer/risk_plans.py) is a plan.
+The lexicons are summarizer/risk_questions.py and summarizer/risk_plans.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from summarizer import risk_languages as langs
+from summarizer import risk_lexicon as lx
+from summarizer import risk_plans as px
+from summarizer import risk_questions as qx
+from summarizer.risk_turns import Utterance, make_finding
+from summarizer.risk_types import CATEGORY_TRAITS, RiskFinding, RiskSeverity
+
+# Questions about one category each: a "yes" is that risk at that severity. Suicide questions come
+# first and are read more finely (passive, active, plan) in ``_suicide_severity``.
+_SINGLE_RISK_QUESTIONS: tuple[tuple[re.Pattern[str], str, RiskSeverity], ...] = (
+    (qx.SELF_HARM_QUESTION, "self_harm", RiskSeverity.HIGH),
+    (qx.ABUSE_QUESTION, "abuse", RiskSeverity.HIGH),
+    (qx.HOMICIDE_QUESTION, "homicidal_ideation", RiskSeverity.HIGH),
+    *langs.SCREENING_QUESTIONS,
+)
+
+
+def _asks(question: re.Pattern[str], asked: str) -> bool:
+    """Some sentence of the therapist's turn is a screening question, not a request to commit to safety."""
+    for match in question.finditer(asked):
+        sentence_start = max(asked.rfind(mark, 0, match.start()) for mark in ".?!\n") + 1
+        if not qx.SAFETY_REQUEST.search(asked[sentence_start:match.end()]):
+            return True
+    return False
+
+
+def _asked_risk(asked: str) -> tuple[str, RiskSeverity] | None:
+    """What risk a therapist's turn asks about, and how severe a "yes" to it is."""
+    if _asks(qx.SCREENING_QUESTION, asked):
+        if qx.PASSIVE_QUESTION.search(asked) and not qx.ACTIVE_QUESTION.search(asked):
+            return "suicidal_ideation_passive", RiskSeverity.MODERATE
+        return "suicidal_ideation_active", RiskSeverity.CRITICAL if _asks(qx.PLAN_QUESTION, asked) else \
+            RiskSeverity.HIGH
+    for question, category, severity in _SINGLE_RISK_QUESTIONS:
+        if _asks(question, asked):
+            return category, severity
+    return None
+
+
+def _reply(text: str, answer: Utterance) -> str:
+    said = text[answer.start:answer.end].strip()
+    # "Mm." alone is an answer, not a filler before one.
+    return qx.REPLY_PREAMBLE.sub("", said, count=1) or said
+
+
+def _affirms(reply: str) -> bool:
+    if not qx.AFFIRMATIVE.match(reply) or lx.NEGATORS.match(reply) or qx.YES_BUT_NO.match(reply):
+        return False
+    return not qx.REPLY_DENIAL.search(" ".join(reply.split()[:20]))
+
+
+def screening_answer(original: str, text: str, question: Utterance, answer: Utterance) -> RiskFinding | None:
+    """A therapist's risk question answered in the affirmative ("Hanging.", "Yeah, most nights", "Yes. With
+    his fist."), or a plan question answered with a method."""
+    asked = text[question.start:question.end]
+    if not re.search(r"[.?!]", asked):
+        asked = asked.rstrip() + "?"  # ASR output has no punctuation: the whole turn is the question
+    reply = _reply(text, answer)
+    span = (answer.start, answer.end)
+    asked_risk = _asked_risk(asked)
+    # "So you're planning to jump from the diving board on Saturday?" is no suicide question.
+    if asked_risk is not None and CATEGORY_TRAITS[asked_risk[0]].suicidal and px.NOT_A_PLAN.search(asked):
+        asked_risk = None
+    if asked_risk is not None and _affirms(reply):
+        return make_finding(original, *asked_risk, span, span, "screening")
+    # "What are you planning to do?" about a lethal place or means just named, answered with a method.
+    method = qx.METHOD_REPLY.match(reply)
+    if qx.OPEN_PLAN_QUESTION.search(asked) and _MEANS_OR_PLACE.search(asked) and method and \
+            not lx.NEGATORS.search(method.group(0)) and not px.NOT_A_PLAN.search(asked + " " + reply):
+        return make_finding(original, "suicidal_ideation_active", RiskSeverity.CRITICAL, span, span, "screening")
+    return None
+
+
+def _cue_said(pattern: re.Pattern[str], said: str, self_negating: bool) -> bool:
+    for match in pattern.finditer(said):
+        if self_negating or not lx.NEGATORS.search(" ".join(said[:match.start()].split()[-4:])):
+            return True
+    return False
+
+
+def _sentence(text: str, start: int, end: int, position: int) -> tuple[int, int]:
+    before = max(text.rfind(mark, start, position) for mark in ".?!\n")
+    after = min((i for i in (text.find(mark, position, end) for mark in ".?!\n") if i >= 0), default=end)
+    return max(before + 1, start), after
+
+
+_MEANS_OR_PLACE = re.compile(f"{px.MEANS.pattern}|{px.PLACE.pattern}", re.IGNORECASE)
+
+
+def plan_findings(original: str, text: str, turns: Sequence[Utterance]) -> list[RiskFinding]:
+    """A lethal means or place with at least ``px.MIN_CUES`` other marks of a plan in the same, previous or
+    next patient turn: a plan (critical), one finding per turn."""
+    patient = [t for t in turns if not t.is_therapist]
+    found: list[RiskFinding] = []
+    for index, turn in enumerate(patient):
+        window = "\n".join(text[t.start:t.end] for t in patient[max(index - 1, 0):index + 2])
+        if px.NOT_A_PLAN.search(window) or lx.JEST.search(window) or not lx.FIRST_PERSON.search(window):
+            continue
+        cues = {name for name, pattern in px.CUES.items()
+                if _cue_said(pattern, window, name in px.SELF_NEGATING_CUES)}
+        if len(cues) < px.MIN_CUES:
+            continue
+        # A place needs finality besides; a means any two marks.
+        lethal = px.MEANS if len(cues) < px.MIN_CUES + 1 or "finality" not in cues else _MEANS_OR_PLACE
+        for match in lethal.finditer(text, turn.start, turn.end):
+            clause = _sentence(text, turn.start, turn.end, match.start())
+            before = text[clause[0]:match.start()]
+            near = " ".join(before.split()[-4:])
+            if lx.NEGATORS.search(near) and not match.group(0).lower().startswith("not"):
+                continue
+            if lx.HYPOTHETICAL.search(before) or (lx.THIRD_PARTY.search(near) and not lx.FIRST_PERSON.search(near)):
+                continue
+            found.append(make_finding(original, "suicidal_ideation_active", RiskSeverity.CRITICAL, match.span(),
+                                      clause, "plan", context=window))
+            break
+    return found

@@ -1,0 +1,62 @@
+"""The plan lexicon: a suicide plan told in plain words, recognised by its structure.
+
+Patients often describe a plan without one risk word: "I've tied it, tested it takes my weight ...
+next Tuesday when no one's about", "I've decided what I'm doing on the thirtieth ... I'm not
+climbing down this time". No phrase carries it; the combination does. A lethal means or place
+(``LETHAL``) said together with at least ``MIN_CUES`` of the other marks of a plan (a decision,
+a time, a rehearsal or test, finality) in the same or the next patient turn is a plan: active
+suicidal ideation, critical. summarizer/risk_dialogue.py applies it.
+
+Each cue on its own is everyday talk ("I've decided", "on Friday", "I tested it", "the rail
+bridge"); only a lethal means beside two others is read as a plan.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.risk_questions import METHOD, WHEN
+
+_RX = re.IGNORECASE
+# A lethal means: a rope that takes the patient's weight, a method verb, "not climbing down".
+MEANS = re.compile(
+    rf"\brope\b[^.?!\n]{{0,80}}?\b(?:beam|rafters?|banister|loft\s+hatch|tied|tested|weight)\b"
+    rf"|\b(?:takes|took|holds|held|take|hold)\s+my\s+weight\b|\b{METHOD}|\bnot\s+climbing\s+(?:back\s+)?down\b", _RX)
+# A lethal place: a height, a railway. A place is a plan only with finality said too ("I've decided,
+# Friday, I checked the times" is also a trainspotter's day out).
+PLACE = re.compile(
+    r"\b(?:top\s+(?:deck|floor|level|storey)|roof)\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:car\s+park|multi-?storey|building|"
+    r"block|tower|flats)\b|\blevel\s+\w+\s+of\s+the\s+(?:multi-?storey|car\s+park)\b|\bmulti-?storey\b"
+    r"|\b(?:rail(?:way)?|train|motorway)\s+bridge\b|\bthe\s+(?:cliffs?|cliff\s+edge|viaduct|flyover)\b"
+    r"|\b(?:train|freight|express|fright)\b[^.?!\n]{0,40}?\b(?:comes?|coming|passes|goes)\s+through\b"
+    r"|\bthe\s+(?:tracks|railway\s+line|train\s+line)\b", _RX)
+# The marks of a plan besides the means.
+CUES: dict[str, re.Pattern[str]] = {
+    "decision": re.compile(
+        r"\b(?:i'?ve|ive|i\s+have|i)\s+(?:already\s+)?decided\b|\bmade\s+my\s+mind\s+up\b|\bmy\s+mind'?s\s+made\s+up\b"
+        r"|\bi\s+know\s+what\s+(?:i'?m|im)\s+(?:doing|going\s+to\s+do)\b|\b(?:it'?s|its)\s+(?:all\s+)?(?:settled|"
+        r"sorted|decided)\b", _RX),
+    "time": re.compile(
+        rf"\b{WHEN}|\bthe\s+night\s+(?:the|my|before|after)\b|\bwhen\s+(?:no\s+one|nobody)\s*(?:is|'s|s)?\s+"
+        r"(?:about|around|home|in)\b|\bno\s+one\s+(?:about|around)\b|\bwhen\s+(?:(?:our|my|the)\s+)?\w+\s+(?:is|'s)\s+"
+        r"(?:at|away|out)\b|\bsame\s+every\s+\w+day\b", _RX),
+    "rehearsal": re.compile(
+        r"\b(?:tested|testing\s+it|test\s+it|practi[sc](?:e|ed|ing)|rehears\w*|dry\s+run|getting\s+used\s+to\s+it|try"
+        r"\s+it\s+out|checked\s+the\s+(?:times|timetable|train\s+times|tide)|to\s+see\s+(?:where|how|if)\s+(?:you|i)"
+        r"\s+(?:can|could)\s+(?:get|climb|reach)|where\s+the\s+cameras\s+(?:don'?t|can'?t)\s+(?:reach|see)|walked\s+up"
+        r"\s+there|went\s+up\s+(?:there|to)|takes\s+my\s+weight|wanted\s+to\s+know\s+i\s+could)\b", _RX),
+    "finality": re.compile(
+        r"\bnot\s+(?:climbing|coming)\s+(?:back\s+)?(?:down|back)\b|\bwon'?t\s+be\s+(?:coming\s+back|here|around)\b"
+        r"|\b(?:wasn'?t|wasnt|not)\s+(?:planning|intending|expecting)\s+(?:on\s+)?to\s+wake\s+up\b|\b(?:don'?t|dont|"
+        r"can'?t|cant)\s+see\s+(?:another|any\s+other)\s+way(?:\s+out)?\b|\bno\s+other\s+way\s+out\b|\bit\s+(?:would|'d)"
+        r"\s+be\s+quick\b|\bwouldn'?t\s+have\s+time\s+to\s+stop\b", _RX),
+}
+# Cues that carry their own negation ("not climbing down"): the negation check must not cancel them.
+SELF_NEGATING_CUES = frozenset({"finality"})
+MIN_CUES = 2
+# Not a plan: sport and play with the same words, and stories about someone else.
+NOT_A_PLAN = re.compile(
+    r"\b(?:climbing\s+(?:wall|gym|centre|center|trip|session|route)|rock\s+climbing|the\s+crag|abseil\w*|belay\w*|"
+    r"harness|boulder\w*|swing|hammock|pull-?ups?|punch\s*bag|washing\s+line|tow\s*rope|zip\s*-?\s*line|bungee|"
+    r"skydiv\w*|parachut\w*|diving\s+board|lido|swimming|tombstoning|photograph\w*|trainspott\w*|film|movie|novel|"
+    r"episode|series|documentary|character|video\s+game|the\s+game|scene)\b", _RX)
