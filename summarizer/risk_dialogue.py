@@ -53,14 +53,17 @@ def _asked_risk(asked: str) -> tuple[str, RiskSeverity] | None:
     return None
 
 
-def _reply(text: str, answer: Utterance) -> str:
+def _reply(text: str, answer: Utterance) -> tuple[str, str]:
+    """The answer as said, and without its fillers and stage directions."""
     said = text[answer.start:answer.end].strip()
-    # "Mm." alone is an answer, not a filler before one.
-    return qx.REPLY_PREAMBLE.sub("", said, count=1) or said
+    return said, qx.REPLY_PREAMBLE.sub("", said, count=1)
 
 
-def _affirms(reply: str) -> bool:
-    if not qx.AFFIRMATIVE.match(reply) or lx.NEGATORS.match(reply) or qx.YES_BUT_NO.match(reply):
+def _affirms(said: str, reply: str) -> bool:
+    # "Mm hmm." is an answer, not a filler before one: the whole reply may be the "yes".
+    if not (qx.AFFIRMATIVE.match(reply) or qx.AFFIRMATIVE.match(said)):
+        return False
+    if lx.NEGATORS.match(reply) or qx.YES_BUT_NO.match(reply):
         return False
     return not qx.REPLY_DENIAL.search(" ".join(reply.split()[:20]))
 
@@ -71,13 +74,13 @@ def screening_answer(original: str, text: str, question: Utterance, answer: Utte
     asked = text[question.start:question.end]
     if not re.search(r"[.?!]", asked):
         asked = asked.rstrip() + "?"  # ASR output has no punctuation: the whole turn is the question
-    reply = _reply(text, answer)
+    said, reply = _reply(text, answer)
     span = (answer.start, answer.end)
     asked_risk = _asked_risk(asked)
     # "So you're planning to jump from the diving board on Saturday?" is no suicide question.
     if asked_risk is not None and CATEGORY_TRAITS[asked_risk[0]].suicidal and px.NOT_A_PLAN.search(asked):
         asked_risk = None
-    if asked_risk is not None and _affirms(reply):
+    if asked_risk is not None and _affirms(said, reply):
         return make_finding(original, *asked_risk, span, span, "screening")
     # "What are you planning to do?" about a lethal place or means just named, answered with a method.
     method = qx.METHOD_REPLY.match(reply)

@@ -353,6 +353,11 @@ SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
      r"(?:in\s+)?(?:carrying\s+on|going\s+on|living|being\s+(?:here|alive)|anymore|of\s+(?:it\s+all|living|"
      r"anything))|\bwish\s+i\s+could\s+(?:just\s+)?(?:switch\s+off|disappear|stop\s+existing|not\s+exist|"
      r"go\s+to\s+sleep\s+forever)|\bno\s+reason\s+to\s+(?:live|keep\s+going|go\s+on|be\s+here)\b"),
+    # "if a bus hit me on the way in I wouldn't mind": welcoming an accidental death
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\bif\s+(?:a|the|some)\s+(?:\w+\s+)?(?:bus|car|lorry|truck|train|van|tram)\s+(?:just\s+)?(?:hit|hits|took|takes|"
+     r"ran\s+(?:me\s+)?over|runs\s+(?:me\s+)?over)\s*(?:me)?\b[\w\s,']{0,40}?\b(?:(?:i\s+)?(?:wouldn'?t|would\s+not|"
+     r"wouldnt)\s+(?:mind|care)|(?:it\s+)?(?:would|'d)\s+be\s+(?:okay|ok|fine|alright|a\s+relief)|i'?d\s+not\s+mind)\b"),
     # "if I just didn't wake up one morning, it wouldn't be the worst thing"; not "if I didn't wake up for work"
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\bif\s+i\s+(?:just\s+|simply\s+|never\s+)?(?:didn'?t|did\s+not|don'?t|do\s+not|wouldn'?t|never)\s+(?:wake|woke)"
@@ -393,7 +398,7 @@ SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
     # "I'd rather not be alive", "I'd sooner be dead" (not "rather be dead than go to that party").
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\b(?:i'?d|id|i\s+would)\s+(?:just\s+)?(?:rather|sooner)\s+(?:not\s+be\s+(?:alive|here|around)|be\s+dead|not\s+"
-     r"exist)\b(?!\s+than)"
+     r"exist)\b(?!\s+(?:than|your|my|his|her|the|them|him|people|anyone|those|these|that|this)\b)"
      # Welcoming death by illness: "if it was something bad I wouldn't fight it", "if it happened on its own
      # that would be okay"
      r"|\bif\s+(?:it\s+(?:was|were|is|turned\s+out\s+to\s+be|came\s+back\s+as)\s+(?:something\s+)?(?:bad|serious|"

@@ -29,17 +29,23 @@ PLACE = re.compile(
     r"block|tower|flats)\b|\blevel\s+\w+\s+of\s+the\s+(?:multi-?storey|car\s+park)\b|\bmulti-?storey\b"
     r"|\b(?:rail(?:way)?|train|motorway)\s+bridge\b|\bthe\s+(?:cliffs?|cliff\s+edge|viaduct|flyover)\b"
     r"|\b(?:train|freight|express|fright)\b[^.?!\n]{0,40}?\b(?:comes?|coming|passes|goes)\s+through\b"
-    r"|\bthe\s+(?:tracks|railway\s+line|train\s+line)\b", _RX)
+    r"|\bthe\s+(?:tracks|railway\s+line|train\s+line|weir|quarry|reservoir)\b", _RX)
 # The marks of a plan besides the means.
 CUES: dict[str, re.Pattern[str]] = {
     "decision": re.compile(
         r"\b(?:i'?ve|ive|i\s+have|i)\s+(?:already\s+)?decided\b|\bmade\s+my\s+mind\s+up\b|\bmy\s+mind'?s\s+made\s+up\b"
         r"|\bi\s+know\s+what\s+(?:i'?m|im)\s+(?:doing|going\s+to\s+do)\b|\b(?:it'?s|its)\s+(?:all\s+)?(?:settled|"
-        r"sorted|decided)\b", _RX),
+        r"sorted|decided|planned)\b|\b(?:worked|figured)\s+(?:it\s+)?(?:all\s+)?out\b|\bpicked\s+(?:the|a)\s+(?:day|date|"
+        r"spot|place|night)\b", _RX),
     "time": re.compile(
         rf"\b{WHEN}|\bthe\s+night\s+(?:the|my|before|after)\b|\bwhen\s+(?:no\s+one|nobody)\s*(?:is|'s|s)?\s+"
         r"(?:about|around|home|in)\b|\bno\s+one\s+(?:about|around)\b|\bwhen\s+(?:(?:our|my|the)\s+)?\w+\s+(?:is|'s)\s+"
         r"(?:at|away|out)\b|\bsame\s+every\s+\w+day\b", _RX),
+    # Preparing for after: letters written, affairs sorted, things given away.
+    "preparation": re.compile(
+        r"\b(?:sorted|sorting)\s+(?:out\s+)?(?:my|the)\s+(?:affairs|will|papers|paperwork|letters)\b|\b(?:wrote|written|"
+        r"writing)\s+(?:the|my|some)\s+letters\b|\bgiv(?:en|ing|e)\s+away\s+(?:my|the|all)\b|\bsaid\s+(?:my\s+)?"
+        r"goodbyes?\b|\brehomed\s+the\s+(?:dog|cat)\b", _RX),
     "rehearsal": re.compile(
         r"\b(?:tested|testing\s+it|test\s+it|practi[sc](?:e|ed|ing)|rehears\w*|dry\s+run|getting\s+used\s+to\s+it|try"
         r"\s+it\s+out|checked\s+the\s+(?:times|timetable|train\s+times|tide)|to\s+see\s+(?:where|how|if)\s+(?:you|i)"
@@ -58,5 +64,5 @@ MIN_CUES = 2
 NOT_A_PLAN = re.compile(
     r"\b(?:climbing\s+(?:wall|gym|centre|center|trip|session|route)|rock\s+climbing|the\s+crag|abseil\w*|belay\w*|"
     r"harness|boulder\w*|swing|hammock|pull-?ups?|punch\s*bag|washing\s+line|tow\s*rope|zip\s*-?\s*line|bungee|"
-    r"skydiv\w*|parachut\w*|diving\s+board|lido|swimming|tombstoning|photograph\w*|trainspott\w*|film|movie|novel|"
+    r"skydiv\w*|parachut\w*|diving\s+board|(?:top|high|spring)\s*board|pool|trampoline|lido|swimming|tombstoning|photograph\w*|trainspott\w*|film|movie|novel|"
     r"episode|series|documentary|character|video\s+game|the\s+game|scene)\b", _RX)

@@ -41,9 +41,12 @@ METHOD = (rf"(?:jump(?:ing)?\s+(?:off|from|in\s+front\s+of|under)|go(?:ing)?\s+o
           rf"river|sea|quarry|wall|tree|lorry|truck|traffic)|hang(?:ing)?\s+(?:yourself|myself)|throw(?:ing)?\s+"
           rf"(?:yourself|myself)\s+(?:off|in\s+front|under)|step(?:ping)?\s+(?:out\s+)?(?:in\s+front\s+of|under)"
           rf"\s+(?:a|the)\s+(?:train|bus|lorry|truck|car)|drown(?:ing)?\s+(?:yourself|myself)|take\s+(?:them\s+all|"
-          rf"all\s+of\s+them)\b(?!\s+(?:to|with|out|home|back))|take\s+(?:all|the\s+rest)\s+of\s+(?:your|my|the)"
-          rf"\s+{PILLS}|take\s+an\s+overdose)")
-_DEATH = rf"(?:not\s+(?:be\s+)?(?:alive|here|around)|die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+yourself|{METHOD})"
+          rf"all\s+of\s+them)\b(?!\s+(?:to|with|out|home|back|off|down|up))|tak(?:e|ing)\s+(?:all|the\s+rest)\s+(?:of\s+)?(?:your|my|the)"
+          rf"\s+{PILLS}|tak(?:e|ing)\s+an\s+overdose)")
+# "rather not be around your in-laws" is about them, not about being alive.
+_NOT_SOMEONE = r"(?!\s+(?:your|my|his|her|the|them|him|people|anyone|those|these|that|this)\b)"
+_DEATH = (rf"(?:not\s+(?:be\s+)?(?:alive|here|around){_NOT_SOMEONE}|die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+"
+          rf"yourself|{METHOD})")
 # When: a day, a date, an occasion ("after next tuesday", "on the thirtieth", "when the lease runs out").
 WHEN = (r"(?:(?:on|after|before|by|next|this|from)\s+(?:the\s+)?(?:next\s+)?(?:monday|tuesday|wednesday|thursday|"
         r"friday|saturday|sunday|weekend|week|month|\d{1,2}(?:st|nd|rd|th)?|first|second|third|\w+teenth|twentieth|"
@@ -56,13 +59,13 @@ SCREENING_QUESTION = re.compile(
     rf"(?:own\s+)?life|not\s+(?:being|be)\s+(?:here|alive)|wish(?:ed)?\s+you\s+were\s+dead|how\s+would\s+you\s+do\s+it|"
     rf"have\s+you\s+thought\s+about\s+how|(?:a|any)\s+plan|(?:thinking|thought|thoughts)\s+(?:about|of)\s+jumping"
     rf"(?!\s+(?:ship|in|on|at|into\s+(?:the|a)\s+(?:job|pool|deep\s+end)))|rather\s+(?:not\s+be\s+(?:alive|here|"
-    rf"around)|be\s+dead)|want(?:ing|ed)?\s+to\s+(?:be\s+gone|die|be\s+dead)|{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?"
-    rf"{_DEATH})\b[^?]*\?", re.IGNORECASE)
+    rf"around){_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+(?:be\s+gone|die|be\s+dead)|(?:{_ASKED_INTENT}|(?:thinking|thought|"
+    rf"thoughts)\s+(?:about|of))\s+(?:\w+\s+){{0,2}}?{_DEATH})\b[^?]*\?", re.IGNORECASE)
 # Asked only about wishing to be dead (not about acting): a "yes" is passive ideation.
 PASSIVE_QUESTION = re.compile(
-    r"\b(?:not\s+(?:being|be)\s+(?:here|alive|around)|wish(?:ed)?\s+you\s+were\s+dead|better\s+off\s+(?:dead|without"
-    r"\s+you)|not\s+wak(?:e|ing)\s+up|life\s+(?:isn'?t|wasn'?t|is\s+not)\s+worth|rather\s+(?:not\s+be|be\s+dead)|"
-    r"want(?:ing|ed)?\s+to\s+be\s+(?:gone|dead))\b", re.IGNORECASE)
+    rf"\b(?:not\s+(?:being|be)\s+(?:here|alive|around)|wish(?:ed)?\s+you\s+were\s+dead|better\s+off\s+(?:dead|without"
+    rf"\s+you)|not\s+wak(?:e|ing)\s+up|life\s+(?:isn'?t|wasn'?t|is\s+not)\s+worth|rather\s+(?:not\s+be\s+\w+"
+    rf"{_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+be\s+(?:gone|dead))\b", re.IGNORECASE)
 ACTIVE_QUESTION = re.compile(
     rf"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|take\s+your\s+"
     rf"(?:own\s+)?life|plan|how\s+would\s+you|jumping|want(?:ing|ed)?\s+to\s+die|{_ASKED_INTENT}\s+"
@@ -70,7 +73,8 @@ ACTIVE_QUESTION = re.compile(
 # Asked about a method, a plan or when: a "yes" means the patient has one, which is critical.
 PLAN_QUESTION = re.compile(
     rf"\b(?:how\s+would\s+you\s+do\s+it|how\s+you\s+would\s+do\s+it|thought\s+about\s+how|(?:a|any)\s+plan|made\s+"
-    rf"(?:a\s+)?plans?|a\s+(?:date|method|time\s+in\s+mind)|{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?{METHOD}|"
+    rf"(?:a\s+)?plans?|a\s+(?:date|method|time\s+in\s+mind)|(?:{_ASKED_INTENT}|(?:thinking|thought|thoughts)\s+"
+    rf"(?:about|of))\s+(?:\w+\s+){{0,2}}?{METHOD}|"
     rf"{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?{_DEATH}\b[^?]{{0,60}}?\b{WHEN})", re.IGNORECASE)
 # The open form: "what are you planning to do?" after the patient named a place or a time. A method in
 # reply is the plan.
@@ -82,9 +86,12 @@ _ASKED_RELATION = rf"(?:he|she|they|your\s+{RELATIVE}|(?-i:(?!You\b|It\b|That\b|
 ABUSE_QUESTION = re.compile(
     rf"\b(?:did|has|does|is|was)\s+{_ASKED_AGENT}\s+(?:ever\s+)?(?:hit|hurt|push|shove|punch|slap|kick|choke|strangl|"
     rf"threaten|force|hold|pin)\w*\s+(?:you|down)\b[^?]*\?"
+    # the reflection: "Are you saying your dad hit you?"
+    rf"|\b(?:saying|telling\s+me|mean)\s+(?:that\s+)?{_ASKED_AGENT}\s+(?:\w+\s+)?(?:hit|hurt|push|shove|punch|slap|"
+    rf"kick|choke|strangl|threaten|force|pin|rape|touch)\w*\s+you\b[^?]*\?"
     # the cover story questioned: "Did Jamie do that to your eye?", "Was it your husband who did that?"
     rf"|\b(?:did|has|was\s+it)\s+{_ASKED_RELATION}\s+(?:who\s+)?(?:do|did|done)\s+(?:that|this|it)\s+to\s+"
-    rf"(?:you|your\s+(?:{BODY}|eye|eyes|face|lip|nose|head|neck|cheek|jaw|mouth|ear|tooth|teeth|back))\b[^?]*\?|\bwas\s+it\s+{_ASKED_RELATION}\s+who\s+(?:did|caused)\s+(?:that|this|it)\b[^?]*\?",
+    rf"(?:you|your\s+(?:{BODY}|eye|eyes|face|lip|nose|head|neck|cheek|jaw|mouth|ear|tooth|teeth|back))\b[^?]*\?|\bdid\s+(?:he|she|they)\s+do\s+(?:that|this)\s*\?|\bwas\s+it\s+{_ASKED_RELATION}\s+who\s+(?:did|caused)\s+(?:that|this|it)\b[^?]*\?",
     re.IGNORECASE)
 SELF_HARM_QUESTION = re.compile(r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|burn(?:ing)?)\s+yourself\b[^?]*\?"
                                 r"|\bdid\s+you\s+do\s+(?:that|this|it)\s+to\s+yourself\b[^?]*\?",

@@ -1,0 +1,170 @@
+"""Risks told across turns and in plain words: answers to the therapist's reflections and cover-story
+questions, plans recognised by their structure, narrated overdoses, instruments on the body, indirect
+passive ideation. Every sentence here is written for these tests (none is from data/risk_eval)."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import risk
+from summarizer.risk import RiskSeverity, detect_risks
+from summarizer.risk_dialogue import plan_findings
+from summarizer.risk_normalise import normalise_for_matching
+from summarizer.risk_turns import utterances
+from summarizer.risk_types import CATEGORY_TRAITS, FAMILY, most_severe_per_family
+
+CRITICAL, HIGH, MODERATE = RiskSeverity.CRITICAL, RiskSeverity.HIGH, RiskSeverity.MODERATE
+
+
+def _current(transcript: str) -> dict[str, RiskSeverity]:
+    return {f.family: f.severity for f in most_severe_per_family(detect_risks(transcript))}
+
+
+def _plans(transcript: str) -> list[str]:
+    text = normalise_for_matching(transcript)
+    return [f.evidence for f in plan_findings(transcript, text, utterances(text)) if f.current]
+
+
+POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
+    # a reflection naming intent and a time or method, confirmed
+    ("Therapist: So what you're telling me is you're planning to not be here after your birthday?\n"
+     "Patient: Yeah. That's it.", {"suicide": CRITICAL}),
+    ("Therapist: Are you saying you intend to jump off the viaduct?\nPatient: Mm.", {"suicide": CRITICAL}),
+    ("speaker 1 so youre going to hang yourself in the garage\nspeaker 2 mm hmm", {"suicide": CRITICAL}),
+    ("Therapist: Are you saying you'd rather not be alive?\nPatient: I guess so, yeah.", {"suicide": MODERATE}),
+    ("T: you've said before you'd rather not be around, is that still there\nC: yeah", {"suicide": MODERATE}),
+    ("Therapist: It sounds like you've decided to end your life on Friday?\nPatient: Yeah.", {"suicide": CRITICAL}),
+    ("Therapist: Are you telling me you've been thinking about taking all your tablets?\nPatient: Yes.",
+     {"suicide": CRITICAL}),
+    ("Therapist: Have you been thinking about jumping off the bridge?\nPatient: Most days, yeah.",
+     {"suicide": CRITICAL}),
+    # the cover story questioned
+    ("Therapist: Did your boyfriend do that to your arm?\nPatient: (quiet) Yeah. With his hand.", {"abuse": HIGH}),
+    ("Therapist: That bruise on your cheek. Was it Marcus who did that?\nPatient: Yes.", {"abuse": HIGH}),
+    ("Therapist: Did you do that to yourself?\nPatient: Yeah. With a compass.", {"self_harm": HIGH}),
+    ("Therapist: That cut on your lip. Did he do that?\nPatient: (nods) Yes.", {"abuse": HIGH}),
+    ("Therapist: Are you saying your dad hit you?\nPatient: Yeah. With his belt.", {"abuse": HIGH}),
+    # an open plan question about a lethal place, answered with a method
+    ("Therapist: When you say you're going up to the top deck of the car park, what are you planning to do?\n"
+     "Patient: Jump off it.", {"suicide": CRITICAL}),
+    # a plan without risk words
+    ("Patient: I've made my mind up. The rope's in the loft and I tested it on the beam, it takes my weight.",
+     {"suicide": CRITICAL}),
+    ("Patient: I've decided. Next Friday I'm going to the cliffs past the lighthouse. I don't see another way out.",
+     {"suicide": CRITICAL}),
+    ("Patient: I know what I'm doing now.\nTherapist: Go on.\nPatient: Saturday, when the kids are at their dad's, "
+     "I'm going to the top floor of the multi-storey and I'm not coming back down.", {"suicide": CRITICAL}),
+    # a narrated overdose, and the wish to die beside it (an attempt)
+    ("Patient: I took all my lithium on Tuesday and they pumped my stomach.", {"overdose": CRITICAL}),
+    ("Patient: I took every tablet in the house and I wasn't planning to wake up.",
+     {"overdose": CRITICAL, "suicide": CRITICAL}),
+    ("Patient: I swallowed the whole packet of co-codamol, I just wanted to be gone.",
+     {"overdose": CRITICAL, "suicide": CRITICAL}),
+    # instruments on the body
+    ("Patient: I've been using a lighter on my thigh most nights.", {"self_harm": HIGH}),
+    ("Patient: Last night I ran a blade across my forearm again.", {"self_harm": HIGH}),
+    # indirect passive ideation
+    ("Patient: Honestly I'd rather not be alive most days.", {"suicide": MODERATE}),
+    ("Patient: If it turned out to be cancer I wouldn't fight it.", {"suicide": MODERATE}),
+    ("Patient: If it just happened in my sleep that would be a relief.", {"suicide": MODERATE}),
+    # transcripts without labels, and ASR role words without a colon
+    ("how are you today\nnot great\nare you saying you would rather not be alive\nyeah kind of",
+     {"suicide": MODERATE}),
+    ("therapist so how are you\nclient ok i guess\ntherapist are you thinking of ending your life\n"
+     "client yeah most days", {"suicide": HIGH}),
+    # "used to" before a noun is habit, not the past
+    ("Patient: I've started cutting again, I'm sort of used to it now.", {"self_harm": HIGH}),
+]
+
+NEGATIVE: list[str] = [
+    # reflections denied, or about something else
+    "Therapist: Are you saying you'd rather not be alive?\nPatient: No, no. I just want a break.",
+    "Therapist: Are you planning to end your life?\nPatient: God no.",
+    "Therapist: So you're planning to jump from the diving board at the lido on Saturday?\nPatient: Yes! Terrified.",
+    "Therapist: Have you been thinking about jumping off the top board at the pool?\nPatient: Yes, I want to try it.",
+    "Therapist: It sounds like you've decided to end your contract on Friday?\nPatient: Yeah.",
+    "Therapist: Are you planning to take all your leave before March?\nPatient: I think so.",
+    "T: you said you'd rather not be around your in-laws this christmas, is that still true\nC: yeah",
+    "Therapist: Are you going to hang out with them on Friday?\nPatient: Yeah.",
+    "Therapist: Are you planning to take all your holidays in August?\nPatient: Yes.",
+    "Therapist: If you ever planned to jump off something, would you tell me?\nPatient: Yes.",
+    # cover-story questions about things, not the patient
+    "Therapist: Did Sam do that to your car?\nPatient: Yes, he reversed into it.",
+    "Therapist: Did your sister do that to your hair?\nPatient: Yeah, she cut it in the kitchen.",
+    "Therapist: Did you do that on purpose?\nPatient: Yeah, I burned the toast to annoy him.",
+    "Therapist: Did he hurt you?\nPatient: No, he'd never.",
+    "Therapist: Did he do that?\nPatient: No, I fell off my bike.",
+    "Therapist: Are you saying your dad hit the car?\nPatient: Yeah, reversing.",
+    # an open plan question with no lethal place, and a method answer to it
+    "Therapist: What are you planning to do on the roof of the shed?\nPatient: Take all of them off, the old tiles.",
+    # everyday senses of the new phrasings
+    "Patient: I'd rather be dead than go to that party.",
+    "Patient: I used the razor on my legs this morning.",
+    "Patient: I used the knife on my hand by accident chopping onions.",
+    "Patient: I want to be gone by five so I miss the traffic.",
+    "Patient: I wasn't planning to wake up early on Sunday, I'm knackered.",
+    "Patient: If it was something bad I'd fight it with everything, I want to see my grandkids.",
+    "Patient: My mum found me on the floor after I fainted.",
+    "Patient: I put the lighter to the candle and it wouldn't light.",
+    # unlabelled lines that ask and answer something else
+    "how was work\nfine\ndo you want to get a coffee after\nyeah",
+    "Patient safety was the topic of the training day.\nPatient records were the other one.\nIt went fine.",
+]
+
+PLAN_NEGATIVE: list[str] = [
+    # the marks of a plan, in sport, play, DIY and days out
+    "Patient: At the climbing wall I tested the rope, it takes my weight, and I've decided to do the hard route.",
+    "Patient: I tied a rope to the beam for the kids' swing on Sunday and tested it takes my weight.",
+    "Patient: I've decided. On Saturday I'm taking my nephew to the rail bridge to see the steam special, "
+    "I checked the times.",
+    # the past, fiction, someone else
+    "Patient: Three years ago I'd made my mind up, tied a rope in the garage and tested it. I'm well now.",
+    "Patient: In the film he decides on Friday, tests the rope and it takes his weight.",
+    "Patient: My dad's decided he's going to the multi-storey on Friday, he doesn't see another way to park.",
+    # negated
+    "Patient: I haven't tested anything and I'm not going to the rail bridge, I've decided to stay with Mum.",
+]
+
+
+@pytest.mark.parametrize(("transcript", "expected"), POSITIVE)
+def test_risk_told_across_turns_or_in_plain_words_is_found(transcript: str, expected: dict[str, RiskSeverity]) -> None:
+    assert _current(transcript) == expected
+
+
+@pytest.mark.parametrize("transcript", NEGATIVE)
+def test_denied_leisure_and_everyday_phrasings_are_not_findings(transcript: str) -> None:
+    assert [f for f in detect_risks(transcript) if f.current] == []
+
+
+@pytest.mark.parametrize("transcript", PLAN_NEGATIVE)
+def test_marks_of_a_plan_without_a_patient_s_lethal_plan_are_not_a_plan(transcript: str) -> None:
+    assert _plans(transcript) == []
+
+
+def test_a_plan_found_by_its_structure_quotes_the_means() -> None:
+    found = _plans("Patient: It's all sorted. I've tied the rope in the barn and tested it takes my weight.\n"
+                   "Therapist: When?\nPatient: Next Tuesday when nobody's about.")
+    assert len(found) == 1 and "tested it takes my weight" in found[0]
+
+
+def test_a_place_needs_finality_to_be_a_plan() -> None:
+    said = "Patient: I've made my mind up, on Friday I'm going to the rail bridge, I checked the times."
+    assert _plans(said) == []
+    assert _plans(said + " It would be quick, the driver wouldn't have time to stop.") != []
+
+
+def test_a_screening_answer_is_read_from_the_question_before_it_only() -> None:
+    transcript = ("Therapist: Are you saying you're planning to end your life on Sunday?\nPatient: No.\n"
+                  "Therapist: How's work?\nPatient: Yeah, fine.")
+    assert _current(transcript) == {}
+
+
+def test_a_plan_to_harm_someone_else_is_not_also_read_as_suicidal() -> None:
+    transcript = ("Patient: I'm going to stab him when he comes out of the pub on Friday. I've had the knife in my "
+                  "coat all week, I know which door he uses and what time he leaves, it's all sorted now.")
+    assert _current(transcript) == {"violence": CRITICAL}
+
+
+def test_every_category_has_traits_and_every_named_check_exists() -> None:
+    assert set(CATEGORY_TRAITS) == set(FAMILY)
+    assert {name for traits in CATEGORY_TRAITS.values() for name in traits.checks} <= set(risk._CHECKS)
