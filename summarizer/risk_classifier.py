@@ -43,6 +43,9 @@ LABELS: dict[str, tuple[str, RiskSeverity]] = {
     "abuse": ("abuse", RiskSeverity.HIGH),
 }
 NO_RISK = "none"
+# What a label's segment must also say for its finding to stand: the classifier reads "I lined the pills up"
+# as an overdose, but without anything taken or treated none happened.
+LABEL_EVIDENCE: dict[str, re.Pattern[str]] = {"overdose": lx.INGESTION}
 # Long turns (and ASR runs) are cut into overlapping windows of this many words.
 _WINDOW_WORDS = 40
 _WINDOW_STRIDE = 20
@@ -158,6 +161,9 @@ def classifier_findings(
         if lx.IDIOMS.search(text[segment.start:segment.end]):
             continue
         if _plan_against_others(category, text[segment.start:segment.end], lexicon):
+            continue
+        needed = LABEL_EVIDENCE.get(label)
+        if needed is not None and not needed.search(text[segment.start:segment.end]):
             continue
         if any(segment.start <= start and end <= segment.end for start, end in rejected):
             continue

@@ -457,6 +457,10 @@ OVERDOSE_IDIOM = re.compile(r"\boverdos\w*\s+on\s+(?!(?:monday|tuesday|wednesday
                             r"benzos|"
                             r"methadone|codeine|morphine|ibuprofen|aspirin|antidepressants|opioids|sertraline)\b)"
                             r"\w+", re.IGNORECASE)
+# Something was taken, or treated: an overdose happened ("I lined them up and put them back" is no overdose).
+INGESTION = re.compile(r"\b(?:i|i'?d|i'?ve|i\s+had|i\s+just)\s+(?:\w+\s+)?(?:took|taken|swallowed|downed|necked|"
+                       r"overdosed|od'?d)\b|\b(?:hospital|ambulance|a\s*(?:&|and)\s*e|paramedics?|stomach|narcan|naloxone|charcoal|"
+                       r"antidote|icu|resus|hdu|drip)\b", re.IGNORECASE)
 # Words that turn a harm on the patient: "and then myself", "I won't be around after".
 SELF_DIRECTED = re.compile(r"\b(?:myself|my\s+(?:own\s+)?life|suicid\w*|kill\s+me|(?:i'?ll|i\s+will|i\s+want\s+to|i"
                            r"'?d)\s+(?:just\s+)?(?:die|be\s+dead|be\s+gone)|wake\s+up|not\s+(?:be\s+)?(?:here|around|"

@@ -168,3 +168,13 @@ def test_a_plan_to_harm_someone_else_is_not_also_read_as_suicidal() -> None:
 def test_every_category_has_traits_and_every_named_check_exists() -> None:
     assert set(CATEGORY_TRAITS) == set(FAMILY)
     assert {name for traits in CATEGORY_TRAITS.values() for name in traits.checks} <= set(risk._CHECKS)
+
+
+def test_a_classifier_overdose_needs_something_taken_or_treated() -> None:
+    from summarizer.risk_classifier import LABEL_EVIDENCE
+
+    needed = LABEL_EVIDENCE["overdose"]
+    assert needed.search("after the row i just swallowed whatever was in the cabinet")
+    assert needed.search("next thing I remember is the paramedics and the drip")
+    assert not needed.search("i lined the boxes up on the side and counted them and then put them all back")
+    assert not needed.search("and last week he took my bank card and my keys")
