@@ -128,12 +128,15 @@ def _windows(text: str, start: int, end: int) -> list[Segment]:
             for i in range(0, len(words) - _WINDOW_STRIDE, _WINDOW_STRIDE)]
 
 
-def _plan_against_others(category: str, segment: str, lexicon: Sequence[RiskFinding]) -> bool:
-    """A plan read as suicidal in a session whose plan is to harm someone else ("now I've got the date, I
-    bought a box of shells") is that plan: a plan's words (a date, a weapon, "it's sorted") are the same
-    whoever it is for. Unless the segment turns the harm on the patient ("and then myself")."""
-    return CATEGORY_TRAITS[category].suicidal and not lx.SELF_DIRECTED.search(segment) and any(
-        f.current and f.traits.intent_escalates and f.severity == RiskSeverity.CRITICAL for f in lexicon)
+def _plan_against_others(category: str, text: str, segment: Segment, lexicon: Sequence[RiskFinding]) -> bool:
+    """A plan read as suicidal beside a plan to harm someone else ("now I've got the date, I bought a box of
+    shells"; "going round there with the hammer") is that plan: a plan's words (a date, a weapon, "it's
+    sorted") are the same whoever it is for. Beside means a critical one anywhere in the session, or any
+    in the segment itself; unless the segment turns the harm on the patient ("and then myself")."""
+    if not CATEGORY_TRAITS[category].suicidal or lx.SELF_DIRECTED.search(text[segment.start:segment.end]):
+        return False
+    return any(f.current and f.traits.intent_escalates and (
+        f.severity == RiskSeverity.CRITICAL or segment.start <= f.start < segment.end) for f in lexicon)
 
 
 def classifier_findings(
@@ -160,7 +163,7 @@ def classifier_findings(
             continue
         if lx.IDIOMS.search(text[segment.start:segment.end]):
             continue
-        if _plan_against_others(category, text[segment.start:segment.end], lexicon):
+        if _plan_against_others(category, text, segment, lexicon):
             continue
         needed = LABEL_EVIDENCE.get(label)
         if needed is not None and not needed.search(text[segment.start:segment.end]):

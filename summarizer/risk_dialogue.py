@@ -32,10 +32,12 @@ _SINGLE_RISK_QUESTIONS: tuple[tuple[re.Pattern[str], str, RiskSeverity], ...] = 
 
 
 def _asks(question: re.Pattern[str], asked: str) -> bool:
-    """Some sentence of the therapist's turn is a screening question, not a request to commit to safety."""
+    """Some sentence of the therapist's turn is a screening question, not a request to commit to safety, and
+    not a reflection of an absence ("so it wasn't about wanting to die?", where "yeah" agrees there is none)."""
     for match in question.finditer(asked):
         sentence_start = max(asked.rfind(mark, 0, match.start()) for mark in ".?!\n") + 1
-        if not qx.SAFETY_REQUEST.search(asked[sentence_start:match.end()]):
+        just_before = " ".join(asked[sentence_start:match.start()].split()[-4:])
+        if not qx.SAFETY_REQUEST.search(asked[sentence_start:match.end()]) and not lx.NEGATORS.search(just_before):
             return True
     return False
 

@@ -205,11 +205,13 @@ _LEXICON: list[tuple[str, str, RiskSeverity, str]] = [
     # Dutch
     ("nl", "suicidal_ideation_active", RiskSeverity.HIGH,
      r"\b(?:zelfmoord(?:gedachten|plannen)?|mezelf\s+(?:van\s+kant\s+(?:te\s+)?maken|om\s+(?:te\s+)?brengen|"
-     r"(?:te\s+)?doden|op\s+(?:te\s+)?hangen|(?:te\s+)?verdrinken)|(?:een\s+)?einde\s+aan\s+(?:mijn|m'n)\s+(?:eigen\s+)?"
+     r"(?:te\s+)?doden|op\s+(?:te\s+)?hangen|(?:te\s+)?verdrinken)|(?:een\s+)?einde\s+aan\s+(?:mijn|m'n)\s+(?:eigen\s+)"
+     r"?"
      r"leven\s+(?:te\s+)?maken|ik\s+wil\s+(?:dood|sterven|niet\s+meer\s+leven)|er\s+een\s+einde\s+aan\s+maken|"
      r"voor\s+(?:de|een)\s+trein\s+(?:springen|gaan\s+(?:staan|liggen)))\b"),
     ("nl", "suicidal_ideation_active", RiskSeverity.CRITICAL,
-     r"\b(?:zelfmoordpoging|geprobeerd\s+(?:om\s+)?(?:mezelf\s+(?:van\s+kant\s+te\s+maken|te\s+doden|om\s+te\s+brengen)|"
+     r"\b(?:zelfmoordpoging|geprobeerd\s+(?:om\s+)?(?:mezelf\s+(?:van\s+kant\s+te\s+maken|te\s+doden|om\s+te\s+brengen)"
+     r"|"
      r"zelfmoord\s+te\s+plegen|een\s+einde\s+aan\s+mijn\s+leven\s+te\s+maken)|neem\s+ik\s+ze\s+allemaal\s+in|"
      r"(?:alle|al\s+(?:mijn|de))\s+(?:\w+\s+)?(?:pillen|slaappillen|tabletten|medicijnen)\s+(?:in\s*(?:te\s+)?nemen|"
      r"(?:te\s+)?slikken)|afscheidsbrie(?:f|ven))\b"),
@@ -284,7 +286,8 @@ PLAN_OR_MEANS = re.compile(
     rf"(?:el|la|le|der|am|na|no|il)\s+{_WEEKDAYS}|{_WEEKDAYS}|esta\s+noche|ce\s+soir|heute\s+nacht|stasera|hoje\s+a\s"
     rf"+noite|"
     r"ya\s+tengo|guardad[oa]s|j'?ai\s+(?:deja\s+)?(?:les|des)\s+(?:cachets|medicaments|comprimes)|de\s+cote|gesammelt|"
-    r"ja\s+tenho|guardei|messo\s+da\s+parte|(?:op)?gespaard|verzameld|ik\s+heb\s+(?:de|een|het)\s+(?:pillen|touw|mes)|(?:tengo|j'?ai|habe|tenho|ho)\s+(?:las?|les|une?|eine?|die|um|uma|as|os|le|"
+    r"ja\s+tenho|guardei|messo\s+da\s+parte|(?:op)?gespaard|verzameld|ik\s+heb\s+(?:de|een|het)\s+(?:pillen|touw|mes)|("
+    r"?:tengo|j'?ai|habe|tenho|ho)\s+(?:las?|les|une?|eine?|die|um|uma|as|os|le|"
     r"una|un)\s+(?:pastillas|pistola|cuerda|cuchillo|arma|corde|arme|fusil|pistolet|seil|waffe|tabletten|corda|arma|"
     r"pillole|pastiglie)"
     # targeted violence: a weapon kept ready, the target's movements known, lying in wait
@@ -297,6 +300,7 @@ PLAN_OR_MEANS = re.compile(
 # Risk screening questions in the other covered languages: (question, category, severity of a "yes").
 SCREENING_QUESTIONS: tuple[tuple[re.Pattern[str], str, RiskSeverity], ...] = (
     (re.compile(r"\b(?:zelfmoord\w*|einde\s+aan\s+(?:je|jouw)\s+(?:eigen\s+)?leven|jezelf\s+(?:van\s+kant\s+(?:te\s+)?"
-                r"maken|iets\s+aan\s+(?:te\s+)?doen|(?:te\s+)?doden|om\s+(?:te\s+)?brengen)|niet\s+meer\s+(?:willen\s+)?"
+                r"maken|iets\s+aan\s+(?:te\s+)?doen|(?:te\s+)?doden|om\s+(?:te\s+)?brengen)|niet\s+meer\s+(?:willen\s+)"
+                r"?"
                 r"leven)\b[^?]*\?", re.IGNORECASE), "suicidal_ideation_active", RiskSeverity.HIGH),
 )

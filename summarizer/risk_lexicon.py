@@ -357,7 +357,8 @@ SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\bif\s+(?:a|the|some)\s+(?:\w+\s+)?(?:bus|car|lorry|truck|train|van|tram)\s+(?:just\s+)?(?:hit|hits|took|takes|"
      r"ran\s+(?:me\s+)?over|runs\s+(?:me\s+)?over)\s*(?:me)?\b[\w\s,']{0,40}?\b(?:(?:i\s+)?(?:wouldn'?t|would\s+not|"
-     r"wouldnt)\s+(?:mind|care)|(?:it\s+)?(?:would|'d)\s+be\s+(?:okay|ok|fine|alright|a\s+relief)|i'?d\s+not\s+mind)\b"),
+     r"wouldnt)\s+(?:mind|care)|(?:it\s+)?(?:would|'d)\s+be\s+(?:okay|ok|fine|alright|a\s+relief)|i'?d\s+not\s+"
+     r"mind)\b"),
     # "if I just didn't wake up one morning, it wouldn't be the worst thing"; not "if I didn't wake up for work"
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\bif\s+i\s+(?:just\s+|simply\s+|never\s+)?(?:didn'?t|did\s+not|don'?t|do\s+not|wouldn'?t|never)\s+(?:wake|woke)"
@@ -459,7 +460,8 @@ OVERDOSE_IDIOM = re.compile(r"\boverdos\w*\s+on\s+(?!(?:monday|tuesday|wednesday
                             r"\w+", re.IGNORECASE)
 # Something was taken, or treated: an overdose happened ("I lined them up and put them back" is no overdose).
 INGESTION = re.compile(r"\b(?:i|i'?d|i'?ve|i\s+had|i\s+just)\s+(?:\w+\s+)?(?:took|taken|swallowed|downed|necked|"
-                       r"overdosed|od'?d)\b|\b(?:hospital|ambulance|a\s*(?:&|and)\s*e|paramedics?|stomach|narcan|naloxone|charcoal|"
+                       r"overdosed|od'?d)\b|\b(?:hospital|ambulance|a\s*(?:&|and)\s*e|paramedics?|stomach|narcan|naloxo"
+                       r"ne|charcoal|"
                        r"antidote|icu|resus|hdu|drip)\b", re.IGNORECASE)
 # Words that turn a harm on the patient: "and then myself", "I won't be around after".
 SELF_DIRECTED = re.compile(r"\b(?:myself|my\s+(?:own\s+)?life|suicid\w*|kill\s+me|(?:i'?ll|i\s+will|i\s+want\s+to|i"

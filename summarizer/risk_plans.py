@@ -35,7 +35,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "decision": re.compile(
         r"\b(?:i'?ve|ive|i\s+have|i)\s+(?:already\s+)?decided\b|\bmade\s+my\s+mind\s+up\b|\bmy\s+mind'?s\s+made\s+up\b"
         r"|\bi\s+know\s+what\s+(?:i'?m|im)\s+(?:doing|going\s+to\s+do)\b|\b(?:it'?s|its)\s+(?:all\s+)?(?:settled|"
-        r"sorted|decided|planned)\b|\b(?:worked|figured)\s+(?:it\s+)?(?:all\s+)?out\b|\bpicked\s+(?:the|a)\s+(?:day|date|"
+        r"sorted|decided|planned)\b|\b(?:worked|figured)\s+(?:it\s+)?(?:all\s+)?out\b|\bpicked\s+(?:the|a)\s+(?:day|dat"
+        r"e|"
         r"spot|place|night)\b", _RX),
     "time": re.compile(
         rf"\b{WHEN}|\bthe\s+night\s+(?:the|my|before|after)\b|\bwhen\s+(?:no\s+one|nobody)\s*(?:is|'s|s)?\s+"
@@ -43,7 +44,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"(?:at|away|out)\b|\bsame\s+every\s+\w+day\b", _RX),
     # Preparing for after: letters written, affairs sorted, things given away.
     "preparation": re.compile(
-        r"\b(?:sorted|sorting)\s+(?:out\s+)?(?:my|the)\s+(?:affairs|will|papers|paperwork|letters)\b|\b(?:wrote|written|"
+        r"\b(?:sorted|sorting)\s+(?:out\s+)?(?:my|the)\s+(?:affairs|will|papers|paperwork|letters)\b|\b(?:wrote|written"
+        r"|"
         r"writing)\s+(?:the|my|some)\s+letters\b|\bgiv(?:en|ing|e)\s+away\s+(?:my|the|all)\b|\bsaid\s+(?:my\s+)?"
         r"goodbyes?\b|\brehomed\s+the\s+(?:dog|cat)\b", _RX),
     "rehearsal": re.compile(
@@ -54,7 +56,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "finality": re.compile(
         r"\bnot\s+(?:climbing|coming)\s+(?:back\s+)?(?:down|back)\b|\bwon'?t\s+be\s+(?:coming\s+back|here|around)\b"
         r"|\b(?:wasn'?t|wasnt|not)\s+(?:planning|intending|expecting)\s+(?:on\s+)?to\s+wake\s+up\b|\b(?:don'?t|dont|"
-        r"can'?t|cant)\s+see\s+(?:another|any\s+other)\s+way(?:\s+out)?\b|\bno\s+other\s+way\s+out\b|\bit\s+(?:would|'d)"
+        r"can'?t|cant)\s+see\s+(?:another|any\s+other)\s+way(?:\s+out)?\b|\bno\s+other\s+way\s+out\b|\bit\s+(?:would|'d"
+        r")"
         r"\s+be\s+quick\b|\bwouldn'?t\s+have\s+time\s+to\s+stop\b", _RX),
 }
 # Cues that carry their own negation ("not climbing down"): the negation check must not cancel them.
@@ -64,5 +67,6 @@ MIN_CUES = 2
 NOT_A_PLAN = re.compile(
     r"\b(?:climbing\s+(?:wall|gym|centre|center|trip|session|route)|rock\s+climbing|the\s+crag|abseil\w*|belay\w*|"
     r"harness|boulder\w*|swing|hammock|pull-?ups?|punch\s*bag|washing\s+line|tow\s*rope|zip\s*-?\s*line|bungee|"
-    r"skydiv\w*|parachut\w*|diving\s+board|(?:top|high|spring)\s*board|pool|trampoline|lido|swimming|tombstoning|photograph\w*|trainspott\w*|film|movie|novel|"
+    r"skydiv\w*|parachut\w*|diving\s+board|(?:top|high|spring)\s*board|pool|trampoline|lido|swimming|tombstoning|photog"
+    r"raph\w*|trainspott\w*|film|movie|novel|"
     r"episode|series|documentary|character|video\s+game|the\s+game|scene)\b", _RX)

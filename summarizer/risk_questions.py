@@ -41,7 +41,8 @@ METHOD = (rf"(?:jump(?:ing)?\s+(?:off|from|in\s+front\s+of|under)|go(?:ing)?\s+o
           rf"river|sea|quarry|wall|tree|lorry|truck|traffic)|hang(?:ing)?\s+(?:yourself|myself)|throw(?:ing)?\s+"
           rf"(?:yourself|myself)\s+(?:off|in\s+front|under)|step(?:ping)?\s+(?:out\s+)?(?:in\s+front\s+of|under)"
           rf"\s+(?:a|the)\s+(?:train|bus|lorry|truck|car)|drown(?:ing)?\s+(?:yourself|myself)|take\s+(?:them\s+all|"
-          rf"all\s+of\s+them)\b(?!\s+(?:to|with|out|home|back|off|down|up))|tak(?:e|ing)\s+(?:all|the\s+rest)\s+(?:of\s+)?(?:your|my|the)"
+          rf"all\s+of\s+them)\b(?!\s+(?:to|with|out|home|back|off|down|up))|tak(?:e|ing)\s+(?:all|the\s+rest)\s+(?:of\s"
+          rf"+)?(?:your|my|the)"
           rf"\s+{PILLS}|tak(?:e|ing)\s+an\s+overdose)")
 # "rather not be around your in-laws" is about them, not about being alive.
 _NOT_SOMEONE = r"(?!\s+(?:your|my|his|her|the|them|him|people|anyone|those|these|that|this)\b)"
@@ -50,16 +51,21 @@ _DEATH = (rf"(?:not\s+(?:be\s+)?(?:alive|here|around){_NOT_SOMEONE}|die|be\s+dea
 # When: a day, a date, an occasion ("after next tuesday", "on the thirtieth", "when the lease runs out").
 WHEN = (r"(?:(?:on|after|before|by|next|this|from)\s+(?:the\s+)?(?:next\s+)?(?:monday|tuesday|wednesday|thursday|"
         r"friday|saturday|sunday|weekend|week|month|\d{1,2}(?:st|nd|rd|th)?|first|second|third|\w+teenth|twentieth|"
-        r"thirtieth|twenty-\w+|thirty-first)|(?:on|after|before|by)\s+(?:your|my|the)\s+(?:birthday|anniversary|wedding|"
+        r"thirtieth|twenty-\w+|thirty-first)|(?:on|after|before|by)\s+(?:your|my|the)\s+(?:birthday|anniversary|wedding"
+        r"|"
         r"exams?|funeral|court\s+date|hearing|christmas|new\s+year)|tonight|tomorrow|when\s+(?:the|your|my)\s+\w+\s+"
         r"(?:runs?\s+out|ends?|expires?|is\s+(?:away|out|gone)))\b")
 
+# "ending it" as a life, not a relationship or a call.
+_ENDING_IT = r"end(?:ing)?\s+it(?:\s+all)?\b(?!\s+(?:with|between|there|for\s+now|early|off|on))"
 SCREENING_QUESTION = re.compile(
-    rf"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|take\s+your\s+"
-    rf"(?:own\s+)?life|not\s+(?:being|be)\s+(?:here|alive)|wish(?:ed)?\s+you\s+were\s+dead|how\s+would\s+you\s+do\s+it|"
+    rf"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|{_ENDING_IT}|"
+    rf"tak(?:e|ing)\s+your\s+(?:own\s+)?life|not\s+(?:being|be)\s+(?:here|alive)|wish(?:ed)?\s+you\s+were\s+dead|how\s+"
+    rf"would\s+you\s+do\s+it|"
     rf"have\s+you\s+thought\s+about\s+how|(?:a|any)\s+plan|(?:thinking|thought|thoughts)\s+(?:about|of)\s+jumping"
     rf"(?!\s+(?:ship|in|on|at|into\s+(?:the|a)\s+(?:job|pool|deep\s+end)))|rather\s+(?:not\s+be\s+(?:alive|here|"
-    rf"around){_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+(?:be\s+gone|die|be\s+dead)|(?:{_ASKED_INTENT}|(?:thinking|thought|"
+    rf"around){_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+(?:be\s+gone|die|be\s+dead)|(?:{_ASKED_INTENT}|(?:thinki"
+    rf"ng|thought|"
     rf"thoughts)\s+(?:about|of))\s+(?:\w+\s+){{0,2}}?{_DEATH})\b[^?]*\?", re.IGNORECASE)
 # Asked only about wishing to be dead (not about acting): a "yes" is passive ideation.
 PASSIVE_QUESTION = re.compile(
@@ -67,7 +73,8 @@ PASSIVE_QUESTION = re.compile(
     rf"\s+you)|not\s+wak(?:e|ing)\s+up|life\s+(?:isn'?t|wasn'?t|is\s+not)\s+worth|rather\s+(?:not\s+be\s+\w+"
     rf"{_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+be\s+(?:gone|dead))\b", re.IGNORECASE)
 ACTIVE_QUESTION = re.compile(
-    rf"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|take\s+your\s+"
+    rf"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|{_ENDING_IT}|"
+    rf"tak(?:e|ing)\s+your\s+"
     rf"(?:own\s+)?life|plan|how\s+would\s+you|jumping|want(?:ing|ed)?\s+to\s+die|{_ASKED_INTENT}\s+"
     rf"(?:\w+\s+){{0,2}}?{_DEATH})\b", re.IGNORECASE)
 # Asked about a method, a plan or when: a "yes" means the patient has one, which is critical.
@@ -91,14 +98,17 @@ ABUSE_QUESTION = re.compile(
     rf"kick|choke|strangl|threaten|force|pin|rape|touch)\w*\s+you\b[^?]*\?"
     # the cover story questioned: "Did Jamie do that to your eye?", "Was it your husband who did that?"
     rf"|\b(?:did|has|was\s+it)\s+{_ASKED_RELATION}\s+(?:who\s+)?(?:do|did|done)\s+(?:that|this|it)\s+to\s+"
-    rf"(?:you|your\s+(?:{BODY}|eye|eyes|face|lip|nose|head|neck|cheek|jaw|mouth|ear|tooth|teeth|back))\b[^?]*\?|\bdid\s+(?:he|she|they)\s+do\s+(?:that|this)\s*\?|\bwas\s+it\s+{_ASKED_RELATION}\s+who\s+(?:did|caused)\s+(?:that|this|it)\b[^?]*\?",
+    rf"(?:you|your\s+(?:{BODY}|eye|eyes|face|lip|nose|head|neck|cheek|jaw|mouth|ear|tooth|teeth|back))\b[^?]*\?|\bdid\s"
+    rf"+(?:he|she|they)\s+do\s+(?:that|this)\s*\?|\bwas\s+it\s+{_ASKED_RELATION}\s+who\s+(?:did|caused)\s+(?:that|this"
+    rf"|it)\b[^?]*\?",
     re.IGNORECASE)
 SELF_HARM_QUESTION = re.compile(r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?|burn(?:ing)?)\s+yourself\b[^?]*\?"
                                 r"|\bdid\s+you\s+do\s+(?:that|this|it)\s+to\s+yourself\b[^?]*\?",
                                 re.IGNORECASE)
 HOMICIDE_QUESTION = re.compile(
     r"\b(?:homicid\w*|(?:thoughts?|urges?|ideas?|fantas\w+|plans?|want(?:ing)?|wish(?:ing)?|feel(?:ing)?\s+like|"
-    r"thinking|thought|think|planning|going|intend(?:ing)?)\s+(?:about\s+|of\s+|to\s+|on\s+)?(?:\w+\s+)?(?:kill(?:ing)?|"
+    r"thinking|thought|think|planning|going|intend(?:ing)?)\s+(?:about\s+|of\s+|to\s+|on\s+)?(?:\w+\s+)?(?:kill(?:ing)?"
+    r"|"
     r"hurt(?:ing)?|harm(?:ing)?|attack(?:ing)?|stab(?:bing)?|shoot(?:ing)?|using\s+the\s+\w+\s+on)\s+(?:him|her|them|"
     r"someone|anyone|anybody|others|other\s+people))\b[^?]*\?", re.IGNORECASE)
 # "If it gets worse, will you call me?" asks for a commitment; "yes" to it is not a disclosure.

@@ -32,6 +32,8 @@ POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
     ("Therapist: Are you saying you intend to jump off the viaduct?\nPatient: Mm.", {"suicide": CRITICAL}),
     ("speaker 1 so youre going to hang yourself in the garage\nspeaker 2 mm hmm", {"suicide": CRITICAL}),
     ("Therapist: Are you saying you'd rather not be alive?\nPatient: I guess so, yeah.", {"suicide": MODERATE}),
+    ("Therapist: I need to ask, are you thinking of ending it?\nPatient: Sometimes, yeah.", {"suicide": HIGH}),
+    ("Therapist: Have you thought about taking your own life?\nPatient: Yes.", {"suicide": HIGH}),
     ("T: you've said before you'd rather not be around, is that still there\nC: yeah", {"suicide": MODERATE}),
     ("Therapist: It sounds like you've decided to end your life on Friday?\nPatient: Yeah.", {"suicide": CRITICAL}),
     ("Therapist: Are you telling me you've been thinking about taking all your tablets?\nPatient: Yes.",
@@ -86,6 +88,7 @@ NEGATIVE: list[str] = [
     "Therapist: Are you planning to take all your leave before March?\nPatient: I think so.",
     "T: you said you'd rather not be around your in-laws this christmas, is that still true\nC: yeah",
     "Therapist: Are you going to hang out with them on Friday?\nPatient: Yeah.",
+    "Therapist: Are you thinking of ending it with him?\nPatient: Yeah, I think so.",
     "Therapist: Are you planning to take all your holidays in August?\nPatient: Yes.",
     "Therapist: If you ever planned to jump off something, would you tell me?\nPatient: Yes.",
     # cover-story questions about things, not the patient
@@ -93,6 +96,8 @@ NEGATIVE: list[str] = [
     "Therapist: Did your sister do that to your hair?\nPatient: Yeah, she cut it in the kitchen.",
     "Therapist: Did you do that on purpose?\nPatient: Yeah, I burned the toast to annoy him.",
     "Therapist: Did he hurt you?\nPatient: No, he'd never.",
+    # agreeing with a reflection of an absence
+    "Therapist: So it sounds like it was never about wanting to die, more about getting some sleep?\nPatient: Yeah.",
     "Therapist: Did he do that?\nPatient: No, I fell off my bike.",
     "Therapist: Are you saying your dad hit the car?\nPatient: Yeah, reversing.",
     # an open plan question with no lethal place, and a method answer to it
@@ -163,6 +168,9 @@ def test_a_plan_to_harm_someone_else_is_not_also_read_as_suicidal() -> None:
     transcript = ("Patient: I'm going to stab him when he comes out of the pub on Friday. I've had the knife in my "
                   "coat all week, I know which door he uses and what time he leaves, it's all sorted now.")
     assert _current(transcript) == {"violence": CRITICAL}
+    said = ("Patient: Truthfully? I keep thinking about walking into his office with the crowbar from the boot and "
+            "smashing his face in. I sat in the car park with it on my lap for an hour on Tuesday.")
+    assert "suicide" not in _current(said)
 
 
 def test_every_category_has_traits_and_every_named_check_exists() -> None:
