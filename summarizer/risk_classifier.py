@@ -2,7 +2,7 @@
 
 A lexicon only finds the phrasings someone wrote down. This classifier (character and word
 n-gram TF-IDF, logistic regression; scikit-learn) is trained on labelled patient utterances in
-``data/risk_sentences/sentences.csv`` (English and the five other covered languages, with many
+``data/risk_sentences/sentences.csv`` (English and the six other covered languages, with many
 hard negatives: denials, idioms, someone else's risk, the past, OCD intrusive thoughts). Its
 findings are fused with the lexicon's for recall: a segment it scores above
 ``CLASSIFIER_THRESHOLD`` for a risk class becomes a finding unless a lexicon finding of the same
