@@ -21,9 +21,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from summarizer import risk_acts as acts
 from summarizer import risk_languages as langs
 from summarizer import risk_lexicon as lx
-from summarizer.risk_dialogue import plan_findings, screening_answer
+from summarizer.risk_dialogue import follow_up_answer, plan_findings, screening_answer
 from summarizer.risk_normalise import normalise_for_matching
 from summarizer.risk_reconcile import reconcile_note_with_risks
 from summarizer.risk_turns import Utterance, make_finding, turn_of, unlabelled_lines, utterances
@@ -165,7 +166,7 @@ def _clause_findings(
     qualify (negated, hypothetical, someone else's, an idiom) go to ``rejected``."""
     best: dict[str, RiskFinding] = {}
     clause_text = text[clause[0]:clause[1]]
-    for category, severity, pattern, self_negating in lx.COMPILED:
+    for category, severity, pattern, self_negating in (*lx.COMPILED, *acts.COMPILED):
         held = best.get(category)
         if held is not None and held.severity.rank >= severity.rank:
             continue
@@ -204,12 +205,34 @@ def _settle_past_abuse(findings: list[RiskFinding], text: str, turns: list[Utter
     return settled
 
 
+def _settle_told_as_past(findings: list[RiskFinding], text: str, turns: list[Utterance]) -> list[RiskFinding]:
+    """A turn that opens in the past ("When I was nineteen I tried to end my life. I took a load of tablets.") keeps
+    its later sentences there until something makes them current again ("again", "last week", "I want", "now").
+    Only an explicit past marker starts the scope, so a present statement is never moved into the past."""
+    settled = []
+    for finding in findings:
+        turn = turn_of(finding, turns)
+        if finding.current and not finding.traits.lasting and finding.source != "screening" and turn is not None:
+            sentence_end = min((i for i in (text.find(m, finding.end, turn.end) for m in ".?!\n") if i >= 0),
+                               default=turn.end)
+            markers = list(lx.PAST_SCOPE.finditer(text, turn.start, finding.start))
+            if markers and not lx.CURRENT.search(text, markers[-1].end(), sentence_end):
+                finding = replace(finding, severity=RiskSeverity.LOW, current=False)
+        settled.append(finding)
+    return settled
+
+
 def _attempt(finding: RiskFinding, findings: Sequence[RiskFinding], turns: Sequence[Utterance]) -> bool:
-    """Suicidal ideation (passive words too: "I wanted to be gone") in the same turn as a current overdose
-    is a suicide attempt."""
-    turn = turn_of(finding, turns)
-    return finding.traits.suicidal and turn is not None and any(
-        f.traits.attempt and f.current and turn_of(f, turns) == turn for f in findings)
+    """Suicidal ideation (passive words too: "I wanted to be gone") in the same patient turn as a current
+    overdose, or in the patient's next turn (the answer to "what were you hoping would happen?"), is a suicide
+    attempt."""
+    patient = [t for t in turns if not t.is_therapist]
+    turn = turn_of(finding, patient)
+    if not finding.traits.suicidal or turn is None:
+        return False
+    index = patient.index(turn)
+    told = {t for t in patient[max(index - 1, 0):index + 1]}
+    return any(f.traits.attempt and f.current and turn_of(f, patient) in told for f in findings)
 
 
 def _escalate(findings: list[RiskFinding], text: str, turns: list[Utterance]) -> list[RiskFinding]:
@@ -241,11 +264,17 @@ def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, Risk
     lines = unlabelled_lines(text, turns)
     pairs = lines if lines else turns
     found: dict[int, RiskFinding] = {}
+    # The risk the last exchange confirmed, which a follow-up question ("is that something you're planning?") asks
+    # after.
+    confirmed: RiskFinding | None = None
     for question, answer in zip(pairs, pairs[1:], strict=False):
         if question.is_therapist and not answer.is_therapist:
             finding = screening_answer(original, text, question, answer)
+            follow_up = follow_up_answer(original, text, question, answer, confirmed if finding is None else None)
+            finding = follow_up or finding
             if finding is not None:
                 found[answer.start] = finding
+            confirmed = finding
     return found
 
 
@@ -265,7 +294,7 @@ def detect_risks(transcript: str) -> list[RiskFinding]:
         answer = answers.get(turn.start)
         # A screening answer stands for the lexicon's own reading of that turn at or below its severity.
         screened = {answer.category} if answer is not None else set()
-        for category, severity, pattern in lx.TURN_PATTERNS:
+        for category, severity, pattern in (*lx.TURN_PATTERNS, *acts.TURN_PATTERNS):
             match = pattern.search(text, turn.start, turn.end)
             if match and not lx.JEST.search(text[turn.start:turn.end]):
                 findings.append(make_finding(transcript, category, severity, match.span(), match.span()))
@@ -279,6 +308,7 @@ def detect_risks(transcript: str) -> list[RiskFinding]:
     patient_spans = [(t.start, t.end) for t in turns if not t.is_therapist]
     findings.extend(classifier_findings(transcript, text, patient_spans, findings, rejected))
     findings = _settle_past_abuse(_escalate(findings, text, turns), text, turns)
+    findings = _settle_told_as_past(findings, text, turns)
     return sorted(findings, key=lambda f: (f.start, f.category))
 
 

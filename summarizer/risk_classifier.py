@@ -54,6 +54,9 @@ _WINDOW_STRIDE = 20
 _MIN_WORDS = 13
 
 
+_SOMEONE_AS_OBJECT = re.compile(r"\b(?:him|her|them|his|he|she)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Segment:
     start: int
@@ -133,10 +136,15 @@ def _plan_against_others(category: str, text: str, segment: Segment, lexicon: Se
     shells"; "going round there with the hammer") is that plan: a plan's words (a date, a weapon, "it's
     sorted") are the same whoever it is for. Beside means a critical one anywhere in the session, or any
     in the segment itself; unless the segment turns the harm on the patient ("and then myself")."""
-    if not CATEGORY_TRAITS[category].suicidal or lx.SELF_DIRECTED.search(text[segment.start:segment.end]):
+    said = text[segment.start:segment.end]
+    if not CATEGORY_TRAITS[category].suicidal or lx.SELF_DIRECTED.search(said):
         return False
+    # A segment whose harm has someone else as its object ("I've not gone near him") belongs to a harm-to-others
+    # finding anywhere in the session, whatever its severity.
+    about_someone = bool(_SOMEONE_AS_OBJECT.search(said))
     return any(f.current and f.traits.intent_escalates and (
-        f.severity == RiskSeverity.CRITICAL or segment.start <= f.start < segment.end) for f in lexicon)
+        f.severity == RiskSeverity.CRITICAL or about_someone or segment.start <= f.start < segment.end)
+        for f in lexicon)
 
 
 def classifier_findings(

@@ -26,6 +26,7 @@ from summarizer.risk_types import CATEGORY_TRAITS, RiskFinding, RiskSeverity
 _SINGLE_RISK_QUESTIONS: tuple[tuple[re.Pattern[str], str, RiskSeverity], ...] = (
     (qx.SELF_HARM_QUESTION, "self_harm", RiskSeverity.HIGH),
     (qx.ABUSE_QUESTION, "abuse", RiskSeverity.HIGH),
+    (qx.HOMICIDE_PLAN_QUESTION, "homicidal_ideation", RiskSeverity.CRITICAL),
     (qx.HOMICIDE_QUESTION, "homicidal_ideation", RiskSeverity.HIGH),
     *langs.SCREENING_QUESTIONS,
 )
@@ -92,6 +93,28 @@ def screening_answer(original: str, text: str, question: Utterance, answer: Utte
     return None
 
 
+def follow_up_answer(original: str, text: str, question: Utterance, answer: Utterance,
+                     confirmed: RiskFinding | None) -> RiskFinding | None:
+    """The risk just confirmed, asked after again: "Is that something you're planning to do?" answered yes, or
+    "Have you thought about when?" answered with a time, gives it a plan (critical); "How many did you take?"
+    answered with a handful or more is an overdose."""
+    asked = text[question.start:question.end]
+    said, reply = _reply(text, answer)
+    span = (answer.start, answer.end)
+    if qx.QUANTITY_QUESTION.search(asked) and qx.QUANTITY_REPLY.search(" ".join(reply.split()[:25])) and \
+            not lx.NEGATORS.match(reply):
+        return make_finding(original, "overdose", RiskSeverity.CRITICAL, span, span, "screening")
+    if confirmed is None or not confirmed.current or confirmed.severity == RiskSeverity.CRITICAL or \
+            not (confirmed.traits.suicidal or confirmed.traits.intent_escalates):
+        return None
+    if not qx.FOLLOW_UP_PLAN_QUESTION.search(asked):
+        return None
+    if _affirms(said, reply) or (qx.TIME_REPLY.search(reply) and not lx.NEGATORS.match(reply)):
+        category = "suicidal_ideation_active" if confirmed.traits.suicidal else confirmed.category
+        return make_finding(original, category, RiskSeverity.CRITICAL, span, span, "screening")
+    return None
+
+
 def _cue_said(pattern: re.Pattern[str], said: str, self_negating: bool) -> bool:
     for match in pattern.finditer(said):
         if self_negating or not lx.NEGATORS.search(" ".join(said[:match.start()].split()[-4:])):
@@ -129,7 +152,10 @@ def plan_findings(original: str, text: str, turns: Sequence[Utterance]) -> list[
             near = " ".join(before.split()[-4:])
             if lx.NEGATORS.search(near) and not match.group(0).lower().startswith("not"):
                 continue
-            if lx.HYPOTHETICAL.search(before) or (lx.THIRD_PARTY.search(near) and not lx.FIRST_PERSON.search(near)):
+            # A plan is often told as a condition ("if the van goes into that wall at eighty ..."): with more marks
+            # of a plan than the minimum, the "if" is the plan's shape, not a hypothetical.
+            hypothetical = lx.HYPOTHETICAL.search(before) and len(cues) <= px.MIN_CUES
+            if hypothetical or (lx.THIRD_PARTY.search(near) and not lx.FIRST_PERSON.search(near)):
                 continue
             found.append(make_finding(original, "suicidal_ideation_active", RiskSeverity.CRITICAL, match.span(),
                                       clause, "plan", context=window))

@@ -64,7 +64,7 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # date or means said nearby escalates the high ones (summarizer/risk.py, _escalate).
     ("suicidal_ideation_active", RiskSeverity.HIGH,
      r"\b(?:kill|killing|end|ending|take|taking)\s+my\s*self\b|\bkill\s+me\s*self\b|\b(?:end|take|ending|taking)"
-     r"\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b|\bwant\s+to\s+be\s+dead\b|\b(?:do|doing)\s+it\s+"
+     r"\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b|\bwant(?:ed)?\s+to\s+be\s+dead\b|\b(?:do|doing)\s+it\s+"
      r"myself\b"),
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      r"\bhang(?:ing)?\s+myself\b|\bshoot(?:ing)?\s+myself\b|\bjump(?:ing)?\s+(?:off|in front of)\b"
@@ -435,7 +435,9 @@ FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|myself)\b", re.IG
 # "used to" before a verb is the past ("I used to cut"); before a noun it is habit ("getting used to it").
 HISTORY = re.compile(r"\b(?:years\s+ago|used\s+to(?!\s+(?:it|this|that|the|them|being|having|my|him|her)\b)|"
                      r"back\s+then|"
-                      r"when\s+i\s+was\s+(?:a\s+kid|younger|little|a\s+teen|\d+)|"
+                      r"when\s+i\s+was\s+(?:a\s+kid|younger|little|a\s+teen(?:ager)?|a\s+student|at\s+school|\d+|"
+                      r"(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+                      r"twenty-\w+|in\s+my\s+(?:teens|twenties)))|at\s+(?:the\s+)?age\s+(?:of\s+)?(?:\d+|\w+teen|twenty\w*)|"
                       r"in\s+high\s+school|as\s+a\s+teenager|back\s+in\s+(?:college|school)|long\s+time\s+ago|"
                       r"haven'?t\s+(?:done\s+(?:that|it)(?!\s+since\s+\w)|since)|(?:in|back\s+in)\s+(?:19|20)\d\d|a"
                       r"t\s+uni"
@@ -450,6 +452,18 @@ RECENT = re.compile(r"\b(?:again|last\s+(?:night|week|weekend|month|time)|yester
                     r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|keeps?|every\s+(?:day|night|w"
                     r"eek))\b",
                     re.IGNORECASE)
+# An explicit time in the past that opens a story ("When I was nineteen", "Years ago", "Back in 2009"): the rest of
+# the turn is told there until something makes it current. Not "used to", which is a habit, not a time.
+PAST_SCOPE = re.compile(r"\b(?:years\s+ago|back\s+then|long\s+time\s+ago|back\s+when|when\s+i\s+was\s+(?:a\s+kid|"
+                        r"younger|little|a\s+teen(?:ager)?|a\s+student|at\s+school|\d+|eleven|twelve|thirteen|fourteen|fifteen|"
+                        r"sixteen|seventeen|eighteen|nineteen|twenty|twenty-\w+|in\s+my\s+(?:teens|twenties))|at\s+(?:the\s+)?"
+                        r"age\s+(?:of\s+)?(?:\d+|\w+teen|twenty\w*)|as\s+a\s+teenager|in\s+high\s+school|(?:in|back\s+in)\s+"
+                        r"(?:19|20)\d\d)\b", re.IGNORECASE)
+# What keeps a sentence current after a turn opened in the past ("When I was fifteen I cut. I've started again.").
+CURRENT = re.compile(
+    rf"{RECENT.pattern}|\b(?:now|nowadays|lately|recently|still|these\s+days|at\s+the\s+moment|currently|this\s+"
+    r"(?:year|month|time)|today|tonight|since\s+then)\b|\bi\s+(?:want|wanna|am|feel|keep|think|plan|can'?t|have\s+"
+    r"been|'ve\s+been|ve\s+been)\b|\bi'?m\b", re.IGNORECASE)
 # "I overdosed on mince pies": a figure of speech when what was overdone is no substance.
 OVERDOSE_IDIOM = re.compile(r"\boverdos\w*\s+on\s+(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the\s+"
                             r"(?:weekend|night|\d)|last|new\s+year|christmas|my\s+birthday|\d)\b)"

@@ -48,6 +48,11 @@ METHOD = (rf"(?:jump(?:ing)?\s+(?:off|from|in\s+front\s+of|under)|go(?:ing)?\s+o
 _NOT_SOMEONE = r"(?!\s+(?:your|my|his|her|the|them|him|people|anyone|those|these|that|this)\b)"
 _DEATH = (rf"(?:not\s+(?:be\s+)?(?:alive|here|around){_NOT_SOMEONE}|die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+"
           rf"yourself|{METHOD})")
+# A self-directed method put to the patient in a reflection: "shooting yourself", "step out in front of a lorry".
+_SELF_METHOD = (rf"(?:{METHOD}|shoot(?:ing)?\s+yourself|gas(?:sing)?\s+yourself|poison(?:ing)?\s+yourself|"
+                rf"(?:cut|cutting|slit|slitting)\s+your\s+(?:wrists?|throat)|suffocat\w*\s+yourself)")
+# The reflection frame: "are you saying you've been ...", "you're telling me you ...".
+_REFLECTION = r"(?:saying|telling\s+me|mean|describing|sounds\s+like|hearing)\s+(?:that\s+)?(?:you|you'?re|you'?ve)\b"
 # When: a day, a date, an occasion ("after next tuesday", "on the thirtieth", "when the lease runs out").
 WHEN = (r"(?:(?:on|after|before|by|next|this|from)\s+(?:the\s+)?(?:next\s+)?(?:monday|tuesday|wednesday|thursday|"
         r"friday|saturday|sunday|weekend|week|month|\d{1,2}(?:st|nd|rd|th)?|first|second|third|\w+teenth|twentieth|"
@@ -66,14 +71,16 @@ SCREENING_QUESTION = re.compile(
     rf"(?!\s+(?:ship|in|on|at|into\s+(?:the|a)\s+(?:job|pool|deep\s+end)))|rather\s+(?:not\s+be\s+(?:alive|here|"
     rf"around){_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+(?:be\s+gone|die|be\s+dead)|(?:{_ASKED_INTENT}|(?:thinki"
     rf"ng|thought|"
-    rf"thoughts)\s+(?:about|of))\s+(?:\w+\s+){{0,2}}?{_DEATH})\b[^?]*\?", re.IGNORECASE)
+    rf"thoughts)\s+(?:about|of))\s+(?:\w+\s+){{0,2}}?{_DEATH}|{_REFLECTION}[^?.]{{0,60}}?{_SELF_METHOD}|"
+    rf"(?:trying|tried|meant|meaning|wanted|wanting)\s+to\s+(?:kill\s+yourself|end\s+(?:your\s+(?:own\s+)?life|it)|"
+    rf"die))\b[^?]*\?", re.IGNORECASE)
 # Asked only about wishing to be dead (not about acting): a "yes" is passive ideation.
 PASSIVE_QUESTION = re.compile(
     rf"\b(?:not\s+(?:being|be)\s+(?:here|alive|around)|wish(?:ed)?\s+you\s+were\s+dead|better\s+off\s+(?:dead|without"
     rf"\s+you)|not\s+wak(?:e|ing)\s+up|life\s+(?:isn'?t|wasn'?t|is\s+not)\s+worth|rather\s+(?:not\s+be\s+\w+"
     rf"{_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+be\s+(?:gone|dead))\b", re.IGNORECASE)
 ACTIVE_QUESTION = re.compile(
-    rf"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|{_ENDING_IT}|"
+    rf"\b(?:suicid\w*|{_SELF_METHOD}|trying\s+to|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|{_ENDING_IT}|"
     rf"tak(?:e|ing)\s+your\s+"
     rf"(?:own\s+)?life|plan|how\s+would\s+you|jumping|want(?:ing|ed)?\s+to\s+die|{_ASKED_INTENT}\s+"
     rf"(?:\w+\s+){{0,2}}?{_DEATH})\b", re.IGNORECASE)
@@ -82,7 +89,15 @@ PLAN_QUESTION = re.compile(
     rf"\b(?:how\s+would\s+you\s+do\s+it|how\s+you\s+would\s+do\s+it|thought\s+about\s+how|(?:a|any)\s+plan|made\s+"
     rf"(?:a\s+)?plans?|a\s+(?:date|method|time\s+in\s+mind)|(?:{_ASKED_INTENT}|(?:thinking|thought|thoughts)\s+"
     rf"(?:about|of))\s+(?:\w+\s+){{0,2}}?{METHOD}|"
-    rf"{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?{_DEATH}\b[^?]{{0,60}}?\b{WHEN})", re.IGNORECASE)
+    rf"{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?{_DEATH}\b[^?]{{0,60}}?\b{WHEN}"
+    # a rehearsal, or going somewhere to do it: "practising shooting yourself", "going there to step out"
+    rf"|(?:practi[sc]\w*|rehears\w*|testing|going\s+(?:there|down\s+there|up\s+there)\s+to|been\s+going\s+\w+\s+to)"
+    rf"\s+(?:\w+\s+){{0,2}}?{_SELF_METHOD}"
+    # intent with the means named: "planning to end your life with your insulin"
+    rf"|{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?{_DEATH}\s+(?:with|using|by\s+taking)\s+(?:your|the|those|that|a)\b"
+    # an attempt: "were you trying to end your life?", "did you mean to die?"
+    rf"|(?:were|was)\s+you\s+(?:trying|meaning|wanting)\s+to\s+(?:kill\s+yourself|end\s+(?:your\s+(?:own\s+)?life|"
+    rf"it)|die)|did\s+you\s+(?:mean|want|intend)\s+to\s+(?:die|kill\s+yourself|end\s+your\s+life))", re.IGNORECASE)
 # The open form: "what are you planning to do?" after the patient named a place or a time. A method in
 # reply is the plan.
 OPEN_PLAN_QUESTION = re.compile(r"\bwhat\s+(?:are|were)\s+you\s+(?:planning|going|intending|meaning)\s+(?:on\s+)?"
@@ -110,7 +125,40 @@ HOMICIDE_QUESTION = re.compile(
     r"thinking|thought|think|planning|going|intend(?:ing)?)\s+(?:about\s+|of\s+|to\s+|on\s+)?(?:\w+\s+)?(?:kill(?:ing)?"
     r"|"
     r"hurt(?:ing)?|harm(?:ing)?|attack(?:ing)?|stab(?:bing)?|shoot(?:ing)?|using\s+the\s+\w+\s+on)\s+(?:him|her|them|"
-    r"someone|anyone|anybody|others|other\s+people))\b[^?]*\?", re.IGNORECASE)
+    r"someone|anyone|anybody|others|other\s+people))\b(?!\s+(?:a\s+(?:message|text|line|look)|an?\s+email|with\s+kindn"
+    r"ess|feelings))[^?]*\?", re.IGNORECASE)
+# A plan to harm someone put to the patient: "Are you telling me you're planning to set fire to Lee's flat with him
+# inside?" A "yes" is intent against a target: critical.
+_HARM_ACT = (r"(?:kill|murder|hurt|harm|stab|shoot|attack|strangle|run\s+(?:him|her|them)\s+over|set\s+fire\s+to|"
+             r"set\s+(?:light|alight)\s+to|burn(?:ing)?\s+down|torch|petrol\s+bomb|batter|beat\s+up)")
+HOMICIDE_PLAN_QUESTION = re.compile(
+    rf"\b(?:planning|plan|planned|going|gonna|intend(?:ing|ed)?|decided|mean(?:ing)?)\s+(?:on\s+)?to\s+(?:\w+\s+){{0,2}}?"
+    rf"{_HARM_ACT}\s+(?:him|her|them|someone|his|her|their|{_ASKED_RELATION}(?:'s)?)\b(?!\s+(?:a\s+(?:message|text|"
+    rf"line|look)|an?\s+email|with\s+kindness|at\s+(?:chess|tennis|cards|pool)|feelings))[^?]*\?", re.IGNORECASE)
+# A follow-up about the risk the patient has just confirmed: "Is that something you're planning to do?", "Have you
+# thought about when?". Answered yes (or with a time), the confirmed risk has a plan: critical.
+FOLLOW_UP_PLAN_QUESTION = re.compile(
+    r"\b(?:is\s+(?:that|it|this)\s+something\s+you'?r?e?\s*(?:are\s+)?(?:planning|going|intending|meaning)|(?:are|"
+    r"were)\s+you\s+(?:planning|going|intending)\s+(?:on\s+)?to\s+(?:do|act\s+on)\s+(?:it|that|this)|(?:thought|"
+    r"decided|worked\s+out)\s+(?:about\s+)?(?:when|where|how)(?:\s+(?:you'?d|you\s+would|you\s+might)\s+(?:do\s+it|do\s+"
+    r"that|act\s+on\s+it))?\s*(?=\?)|(?:do|did)\s+you\s+(?:have|know)\s+(?:a\s+)?(?:when|"
+    r"date|day|time)|when\s+(?:would|will|were)\s+you\s+(?:do|planning)|do\s+you\s+intend\s+to\s+act)\b",
+    re.IGNORECASE)
+# A time given as the answer to "when?": "the last weekend of the month", "Friday, when she's at work".
+TIME_REPLY = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|next\s+\w+|end\s+of\s+"
+    r"(?:the\s+)?(?:week|month|term|year)|(?:first|last)\s+(?:weekend|week|day)|the\s+\d{1,2}(?:st|nd|rd|th)?|the\s+"
+    r"\w+(?:th|st|nd)\b|birthday|anniversary|christmas|when\s+(?:\w+\s+)?\w+(?:'?s|\s+is|\s+are|'re)\s+(?:away|out|"
+    r"gone|at)|\w+(?:'?s|\s+is|\s+are|'re)\s+away|(?:in|by|at\s+the\s+end\s+of)\s+(?:january|february|march|april|may|"
+    r"june|july|august|september|october|november|december)|have\s+the\s+(?:flat|house|place)\s+to\s+myself)\b",
+    re.IGNORECASE)
+# "How many did you take?" answered with a count: the count is an overdose when it is a handful or more.
+QUANTITY_QUESTION = re.compile(r"\bhow\s+many\b[^?]{0,40}?\b(?:did\s+you\s+(?:take|swallow)|(?:you|had|have)\s+"
+                               r"(?:took|taken|swallowed))\b", re.IGNORECASE)
+QUANTITY_REPLY = re.compile(
+    r"\b(?:\d{2,}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
+    r"fifty|hundred|(?:a\s+)?(?:whole|full|entire)\s+(?:strip|packet|pack|box|bottle|blister|sheet)|all\s+of\s+them|the\s+"
+    r"lot|everything)\b", re.IGNORECASE)
 # "If it gets worse, will you call me?" asks for a commitment; "yes" to it is not a disclosure.
 SAFETY_REQUEST = re.compile(r"(?<!even\s)\bif\b|\b(?:will|would|can|could)\s+you\s+(?:tell|call|let|ring|text|reach|"
                             r"contact|promise|come|go|use|remember|talk)\b|\bis\s+that\s+(?:okay|ok|alright|all\s+ri"
@@ -125,7 +173,7 @@ SAFETY_REQUEST = re.compile(r"(?<!even\s)\bif\b|\b(?:will|would|can|could)\s+you
 REPLY_PREAMBLE = re.compile(r"^(?:\s*(?:\([^)]{0,40}\)|\[[^\]]{0,40}\])|\W*\b(?:um+|uh+|erm|er|mm+|so|well|i\s+mean)"
                             r"\b)*\W*", re.IGNORECASE)
 AFFIRMATIVE = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|ja|si|oui|sim|sometimes|a\s+bit|a\s+little|kind\s+of|sort\s+of|i\s+have|i\s+do|i\s+did|"
+    r"^\W*(?:yes|yeah|yep|yup|aye|yea|ya|ja|si|oui|sim|that'?s\s+the\s+plan|sometimes|a\s+bit|a\s+little|kind\s+of|sort\s+of|i\s+have|i\s+do|i\s+did|"
     r"maybe|honestly|hanging|pills|tablets|jumping|i'?ve\s+thought|i\s+think\s+so|once\s+or\s+twice|"
     r"a\s+few\s+times|most\s+(?:days|nights)|every\s+day|last\s+(?:night|week)|mm+(?:[\s-]*hmm+)?|mhm+|uh[\s-]*huh|"
     r"exactly|correct|pretty\s+much|that'?s\s+(?:it|right|what\s+i\s+(?:mean|said))|i\s+(?:guess|suppose)(?!\s+not)|"

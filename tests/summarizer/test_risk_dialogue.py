@@ -186,3 +186,105 @@ def test_a_classifier_overdose_needs_something_taken_or_treated() -> None:
     assert needed.search("next thing I remember is the paramedics and the drip")
     assert not needed.search("i lined the boxes up on the side and counted them and then put them all back")
     assert not needed.search("and last week he took my bank card and my keys")
+
+
+# --- structure that generalises: follow-up questions, attempts, lethality, acts, past scope -----------
+# Each mechanism with the everyday phrasing that must not set it off beside it.
+STRUCTURE_POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
+    # a reflection that names a method or a rehearsal, confirmed
+    ("Therapist: Are you telling me you've been practising hanging yourself in the loft?\nPatient: Yeah.",
+     {"suicide": CRITICAL}),
+    ("speaker 1 are you saying youve been going up there to jump off the bridge\nspeaker 2 mm hm",
+     {"suicide": CRITICAL}),
+    # an attempt asked about and confirmed
+    ("Therapist: When you took them, were you trying to kill yourself?\nPatient: Yes.", {"suicide": CRITICAL}),
+    # a confirmed risk asked after: planning it, or when
+    ("Therapist: Have you been thinking about killing yourself?\nPatient: Yeah, a lot.\n"
+     "Therapist: Is that something you're planning to do?\nPatient: Yeah.", {"suicide": CRITICAL}),
+    ("Therapist: Are you thinking of ending your life?\nPatient: Sometimes.\nTherapist: Have you thought about when?\n"
+     "Patient: When my husband's away in March.", {"suicide": CRITICAL}),
+    # a plan to harm a named person put back to the patient
+    ("Therapist: Are you telling me you're going to set fire to Gary's van with him in it?\nPatient: Aye.",
+     {"violence": CRITICAL}),
+    # a count given to "how many did you take?"
+    ("Therapist: How many do you think you took?\nPatient: Dunno, maybe fifteen of the codeine.",
+     {"overdose": CRITICAL}),
+    # the wish to die said in the turn after the overdose is an attempt
+    ("Patient: On Monday I swallowed twenty of my sertraline.\nTherapist: What did you want to happen?\n"
+     "Patient: I wanted to be dead.", {"overdose": CRITICAL, "suicide": CRITICAL}),
+    # lethality in abuse
+    ("Patient: She had her hands round my neck and I passed out on the kitchen floor.", {"abuse": CRITICAL}),
+    ("Patient: He grabbed me by the throat against the fridge.", {"abuse": HIGH}),
+    ("Patient: He told me if I ever go to the police he'll kill me.", {"abuse": CRITICAL}),
+    ("Patient: My partner held the knife to my face while he shouted.", {"abuse": CRITICAL}),
+    ("Patient: When I was bathing my grandson I saw the welts. He said his dad hits him with a belt.",
+     {"abuse": HIGH}),
+    # self-injury without the word
+    ("Patient: I smashed my fist into the brick wall till my knuckles bled.", {"self_harm": HIGH}),
+    ("Patient: I heat a spoon over the hob and hold it against my thigh.", {"self_harm": HIGH}),
+    # firearm on the body
+    ("Patient: I sat in the truck with the muzzle against my temple for a while.", {"suicide": CRITICAL}),
+    # death welcomed in plain words
+    ("Patient: If a lorry knocked me down tomorrow I'd be glad, honestly.", {"suicide": MODERATE}),
+    ("Patient: I wouldn't mind if I didn't see another Christmas.", {"suicide": MODERATE}),
+    ("Patient: Everyone's better off with me gone.", {"suicide": MODERATE}),
+    ("Patient: I'm just tired of being here.", {"suicide": MODERATE}),
+    # a staged accident with a vehicle, with a rehearsal and the abort given up
+    ("Patient: If the van goes into that wall at eighty it looks like an accident and the insurance pays out.\n"
+     "Therapist: Have you tried it?\nPatient: I drove at it last week and pulled off at the last second. Next time "
+     "I won't pull off.", {"suicide": CRITICAL}),
+    # a turn that opens in the past and comes back to now
+    ("Patient: When I was fifteen I cut my arms. I've started cutting my arms again since June.",
+     {"self_harm": HIGH}),
+]
+
+STRUCTURE_NEGATIVE: list[str] = [
+    # idiomatic threats and play
+    "Patient: If I forget her birthday again she'll kill me.",
+    "Patient: If I leave the dishes one more night she'll kill me, honestly.",
+    "Patient: My mum'll kill me if I tell her I failed.",
+    "Patient: This tie is choking me, and the smoke in the pub was choking me too.",
+    # hard surfaces and heat without the patient's body
+    "Patient: My son punched the wall till it cracked.",
+    "Patient: I heat up a wheat bag in the microwave and hold it on my stomach for the cramps.",
+    "Patient: I dropped a hot spoon on my hand by accident.",
+    # guns in someone else's hands, bus relief in other senses, seasons with people
+    "Patient: I'd be relieved if the bus came on time for once.",
+    "Patient: I wouldn't mind if I didn't see Christmas at my in-laws this year.",
+    "Patient: I'm tired of being around people all day at work.",
+    # follow-ups and counts about something else
+    "Therapist: Do you ever think about ending your life?\nPatient: No.\nTherapist: Is that something you're "
+    "planning to do, the course?\nPatient: Yeah.",
+    "Therapist: How many did you take?\nPatient: Two, like it says on the box.",
+    "Therapist: Are you planning to shoot her a message later?\nPatient: Yeah.",
+    "Therapist: Are you saying you jumped off the diving board at the pool?\nPatient: Yeah.",
+    # the past told as the past
+    "Patient: Years ago I took an overdose. I was in hospital for a week. I've not had thoughts like that since.",
+    "Patient: When I was nineteen I tried to end my life. I took a load of tablets that summer.",
+]
+
+
+@pytest.mark.parametrize(("transcript", "expected"), STRUCTURE_POSITIVE)
+def test_risk_told_by_structure_is_found(transcript: str, expected: dict[str, RiskSeverity]) -> None:
+    assert _current(transcript) == expected
+
+
+@pytest.mark.parametrize("transcript", STRUCTURE_NEGATIVE)
+def test_everyday_phrasings_of_the_same_structures_are_not_findings(transcript: str) -> None:
+    assert [f for f in detect_risks(transcript) if f.current] == []
+
+
+def test_someone_else_holding_a_gun_to_the_patient_is_abuse_not_suicide() -> None:
+    assert _current("Patient: He held the gun to my head in the car.") == {"abuse": CRITICAL}
+
+
+def test_a_present_risk_after_a_past_story_stays_current() -> None:
+    said = "Patient: Years ago I overdosed once. I took ten of my tablets last night."
+    assert _current(said) == {"overdose": CRITICAL}
+
+
+def test_harm_to_others_without_a_plan_is_not_read_as_a_suicide_plan() -> None:
+    transcript = ("Patient: I think about stabbing him every day.\nTherapist: Any plan?\n"
+                  "Patient: No. No plan. I've stayed away from his street, I even changed my route to work so I "
+                  "don't pass his house, and I've told my brother to keep me away from him on Friday.")
+    assert _current(transcript) == {"violence": HIGH}

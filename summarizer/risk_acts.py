@@ -1,0 +1,121 @@
+"""Risks told by what was done rather than by a risk word: the second part of the English lexicon.
+
+summarizer/risk_lexicon.py holds the risk words and the filters; this module holds risks a patient
+tells as acts and their structure, written as general shapes rather than phrases:
+- lethality in abuse: hands or an arm on the neck, being choked (high; critical when the patient
+  lost consciousness); a threat to kill tied to leaving or telling, a weapon held to the patient
+  (critical, as in DV risk assessments);
+- a child hurt by a parent, told by the adult who saw the marks;
+- self-injury without the word: striking a hard surface until the body breaks, a heated object
+  pressed to the skin;
+- death welcomed in plain words: relief if a bus hit me, not sorry not to see the spring, tired of
+  being around, worth more gone;
+- the gun on the body without a verb ("sat with the barrel under my chin").
+The same (category, severity, regex) shape as the main lexicon; summarizer/risk.py applies both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.risk_lexicon import AGENT, BODY, FIREARM
+from summarizer.risk_types import RiskSeverity
+
+_KILL = r"(?:kill|murder|stab|shoot|strangle|bury|finish)"
+# What a threat to kill is made conditional on: the patient leaving, telling, reporting, taking the children.
+_LEAVING = (r"(?:(?:try\s+to\s+|tried\s+to\s+)?(?:leave|left|leaving)(?!\s+(?:the\s+(?:dishes|washing|lights?|door|"
+            r"mess|kitchen|office|job|room|bins?)|it|early|work|a\s+mess|my\s+(?:job|stuff|things|shoes|phone))\b)|(?:tell|"
+            r"told)\s+(?:anyone|anybody|someone|a\s+soul|the\s+police|social\s+services|the\s+school)|report(?:ed)?\s+"
+            r"(?:him|her|them)|call(?:ed)?\s+the\s+police|go\s+to\s+the\s+police|take\s+the\s+(?:kids|children|baby)|"
+            r"divorce\s+(?:him|her)|move\s+out)")
+_PARENT = r"(?:dad|daddy|father|stepdad|stepfather|mum|mummy|mom|mommy|mother|stepmum|stepmom|stepmother)"
+_CHILD_MARK = (r"(?:grandson|granddaughter|grandchild\w*|nephew|niece|my\s+(?:son|daughter|boy|girl|little\s+one)|"
+               r"(?:he|she)(?:'s|\s+is)\s+(?:only\s+)?(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+               r"twelve)\b|years?\s+old|nursery|primary\s+school|bath\s*time|his\s+bath|her\s+bath|wets?\s+the\s+bed)")
+_HARD_SURFACE = r"(?:walls?|doors?|brick\w*|breeze\s*blocks?|block\s+wall|concrete|mirrors?|windows?|radiators?|floor)"
+_HEATED = r"(?:knife|butter\s+knife|spoon|metal|coin|key|blade|pin|needle|fork|paperclip|poker|iron|lighter)"
+_PLACE_VERB = r"(?:press\w*|put|putting|puts|hold|holds|held|holding|touch\w*|stick|sticks|stuck|push\w*|lay|laid)"
+_VEHICLE = r"(?:bus|car|lorry|truck|train|van|tram|taxi|motorbike)"
+
+_STRANGLED = (rf"\b(?:his|her|their|{AGENT}'s)\s+(?:\w+\s+)?(?:hands?|arms?|forearm|fingers|thumbs?)\s+(?:tight\s+)?"
+              r"(?:around|round|on|across|over|against)\s+my\s+(?:neck|throat|windpipe)\b"
+              rf"|\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:choked|chokes|strangled|strangles|throttled|throttles)\s+"
+              r"me\b(?!\s+up\b)|\b(?:held|holds|holding|grabbed|grabs|pinned|pins|lifted)\s+me\s+(?:up\s+)?(?:by|round|"
+              r"around)\s+(?:the|my)\s+(?:neck|throat)\b")
+# Unconsciousness after strangulation: the mark of the most lethal assaults.
+_PASSED_OUT = (r"(?:blacked\s+out|black\s+out|passed\s+out|pass\s+out|lost\s+consciousness|went\s+unconscious|"
+               r"knocked\s+(?:me\s+)?(?:out|unconscious)|everything\s+went\s+black|came\s+(?:round|to)\s+on\s+the\s+floor)")
+
+PATTERNS: list[tuple[str, RiskSeverity, str]] = [
+    # Strangulation told in any words (high; critical with loss of consciousness, TURN_PATTERNS below).
+    ("abuse", RiskSeverity.HIGH, _STRANGLED),
+    # A weapon held to the patient by someone else: "he held the knife to my throat".
+    ("abuse", RiskSeverity.CRITICAL,
+     rf"\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:held|holds|put|puts|pressed|presses|pointed|points|had)\s+(?:a|"
+     rf"the|his|her|their)\s+(?:\w+\s+){{0,2}}?(?:knife|blade|{FIREARM})\s+(?:to|at|against|on|under|in)\s+(?:me|my)\b"
+     rf"|\bthreatened\s+(?:to\s+)?{_KILL}\s+me\b|\bthreatened\s+me\s+with\s+(?:a|the|his|her|their)\s+(?:\w+\s+)?"
+     rf"(?:knife|blade|{FIREARM})\b"),
+    # A threat to kill tied to leaving or telling: "if I ever try to leave with the kids he'll kill me". The
+    # condition is the threat, so the match starts at "if" and the hypothetical filter, reading only what comes
+    # before, does not cancel it ("my mum'll kill me if I'm late" names no leaving and is not matched).
+    ("abuse", RiskSeverity.CRITICAL,
+     rf"\bif\s+i\s+(?:ever\s+)?(?:even\s+)?(?:try\s+to\s+|tried\s+to\s+|dare\s+)?{_LEAVING}\b[^.?!\n]{{0,60}}?\b(?:he|"
+     rf"she|they)(?:'ll|'d|\s+will|\s+would|\s+is\s+going\s+to|'s\s+going\s+to)\s+(?:\w+\s+)?{_KILL}\s+(?:me|us)\b"
+     rf"|\b(?:he|she|they)(?:'ll|'d|\s+will|\s+would)\s+(?:\w+\s+)?{_KILL}\s+(?:me|us)\b[^.?!\n]{{0,30}}?\bif\s+i\s+"
+     rf"(?:ever\s+)?(?:try\s+to\s+|tried\s+to\s+)?{_LEAVING}\b"),
+    # Striking a hard surface until the body breaks: "punch the block wall till my knuckles split".
+    ("self_harm", RiskSeverity.HIGH,
+     rf"\b(?:punch\w*|hit|hits|hitting|smash\w*|bang\w*|slam\w*|headbutt\w*)\s+(?:\w+\s+){{0,5}}?{_HARD_SURFACE}\b"
+     r"[^.?!\n]{0,40}?\b(?:till|until|til)\s+(?:my\s+(?:knuckles?|hands?|fists?|fingers?|skin|head|forehead)\s+(?:\w+\s+)?"
+     r"(?:split|splits|bled|bleeds?|bleeding|broke|cracked|swelled|swell|went\s+numb)|(?:it|they|i)\s+(?:bled|was\s+"
+     r"bleeding|were\s+bleeding|started\s+bleeding))\b"),
+    # A heated object pressed to the skin: "heat the tip of a knife with my lighter and press it on my hip".
+    ("self_harm", RiskSeverity.HIGH,
+     rf"\b(?:heat|heats|heated|heating)\s+(?:up\s+)?(?:\w+\s+){{0,5}}?{_HEATED}\b[^.?!\n]{{0,60}}?\b{_PLACE_VERB}\s+"
+     rf"(?:it|them)\s+(?:on|onto|into|against|to)\s+my\s+(?:{BODY}|skin)\b"
+     rf"|\b(?:hot|heated|red[\s-]hot)\s+(?:\w+\s+)?{_HEATED}\b[^.?!\n]{{0,30}}?\b(?:on|onto|into|against|to)\s+my\s+"
+     rf"(?:{BODY}|skin)\b(?=[^.?!\n]{{0,60}}?\b(?:on\s+purpose|again|every|blister|mark|scar|so\s+it)\b)"),
+    # The gun on the body, no verb needed: "sit in the recliner with the barrel under my chin".
+    ("suicidal_ideation_active", RiskSeverity.CRITICAL,
+     rf"\b(?:the|a|my)\s+(?:\w+\s+)?(?:barrel|muzzle|{FIREARM})\s+(?:under|against|in|into|to)\s+my\s+(?:chin|head|"
+     r"mouth|temple|jaw|chest)\b"),
+    # Worth more, or everyone better off, with the patient gone: "the farm's worth more with me gone".
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\b(?:worth\s+more|better\s+off|easier|happier)\s+(?:\w+\s+){0,2}?with\s+me\s+(?:gone|dead|out\s+of\s+the\s+"
+     r"(?:way|picture))\b|\bworth\s+more\s+gone\b"
+     # Tired of being alive in other words: "I'm tired of being around", not "tired of being around people".
+     r"|\b(?:tired|sick|weary)\s+of\s+(?:being\s+(?:around|here|alive)|existing)\b(?!\s+(?:people|him|"
+     r"her|them|you|my|the|this|that|those|these|with|in|at|on|like|so|as)\b)"),
+]
+
+# Patterns carrying their own negation or condition (see risk_lexicon.SELF_NEGATING).
+SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
+    # Relief at an accidental death: "if a bus hit me right now I'd be relieved".
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     rf"\bif\s+(?:a|the|some)\s+(?:\w+\s+)?{_VEHICLE}\s+(?:just\s+)?(?:hit|hits|took|takes|ran\s+(?:me\s+)?over|runs\s+"
+     r"(?:me\s+)?over|knocked\s+me\s+(?:down|over))\s*(?:me)?\b[\w\s,']{0,30}?\b(?:i'?d|id|i\s+would|i'?ll|it'?d)\s+(?:\w+"
+     r"\s+)?be\s+(?:relieved|glad|grateful|thankful|happy|pleased)\b"
+     # Not sorry not to see the next season: "I'd not be sorry if I didn't see the spring".
+     r"|\b(?:wouldn'?t|would\s+not|'d\s+not|won'?t|will\s+not)\s+(?:be\s+(?:sorry|sad|upset|bothered)|mind|care)\s+"
+     r"if\s+i\s+(?:didn'?t|did\s+not|never|don'?t|won'?t)\s+(?:see|make\s+it\s+to|live\s+to\s+see|get\s+to\s+see|reach)"
+     r"\s+(?:the\s+|another\s+|next\s+|this\s+)?(?:spring|summer|autumn|winter|christmas|birthday|new\s+year|year|"
+     r"easter|morning)\b(?!\s+(?:at|with|in|party|dinner|market|lights|film|show|there)\b)"),
+]
+
+# Read across a patient turn: a child hurt by a parent, told by the adult ("He said Daddy hits him when he wets the
+# bed. He's six."). "Daddy"/"Mummy" is a child's word; "his dad hits him" needs a child named in the turn.
+_CHILD_HURT = (rf"(?:daddy|mummy|mommy|(?:his|her)\s+{_PARENT})\s+(?:\w+\s+)?(?:hits|hit|beats|smacks|slaps|kicks|"
+               r"punches|burns|chokes|shakes|hurts|locks|shuts)\s+(?:him|her)\b")
+TURN_PATTERNS: list[tuple[str, RiskSeverity, re.Pattern[str]]] = [
+    ("abuse", RiskSeverity.CRITICAL,
+     re.compile(rf"(?:{_STRANGLED})[^\n]{{0,200}}?\b{_PASSED_OUT}\b|\b{_PASSED_OUT}\b[^\n]{{0,200}}?(?:{_STRANGLED})",
+                re.IGNORECASE)),
+    ("abuse", RiskSeverity.HIGH,
+     re.compile(rf"\b(?:daddy|mummy|mommy)\s+(?:\w+\s+)?(?:hits|hit|beats|smacks|slaps|kicks|punches|burns|chokes|"
+                rf"shakes|hurts|locks|shuts)\s+(?:him|her)\b|\b{_CHILD_MARK}\b[^\n]{{0,400}}?\b{_CHILD_HURT}"
+                rf"|\b{_CHILD_HURT}[^\n]{{0,400}}?\b{_CHILD_MARK}\b", re.IGNORECASE)),
+]
+
+COMPILED = [(cat, sev, re.compile(rx, re.IGNORECASE), False) for cat, sev, rx in PATTERNS] + [
+    (cat, sev, re.compile(rx, re.IGNORECASE), True) for cat, sev, rx in SELF_NEGATING
+]
