@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.risk_lexicon import AGENT, BODY, FIREARM
+from summarizer.risk_lexicon import AGENT, BODY, FIREARM, PILLS
 from summarizer.risk_types import RiskSeverity
 
 _KILL = r"(?:kill|murder|stab|shoot|strangle|bury|finish)"
@@ -35,6 +35,19 @@ _CHILD_MARK = (r"(?:grandson|granddaughter|grandchild\w*|nephew|niece|my\s+(?:so
 _HARD_SURFACE = r"(?:walls?|doors?|brick\w*|breeze\s*blocks?|block\s+wall|concrete|mirrors?|windows?|radiators?|floor)"
 _HEATED = r"(?:knife|butter\s+knife|spoon|metal|coin|key|blade|pin|needle|fork|paperclip|poker|iron|lighter)"
 _PLACE_VERB = r"(?:press\w*|put|putting|puts|hold|holds|held|holding|touch\w*|stick|sticks|stuck|push\w*|lay|laid)"
+# What a ligature is made of: anything that goes round a neck.
+_LIGATURE = (r"(?:belt|cord|cable|rope|scarf|tie|lead|leash|ligature|sheet|wire|flex|charger|strap|tights|shoelaces?|"
+             r"dressing\s+gown\s+cord)")
+# A pack taken whole: "a whole strip of", "the full box" (ASR mangles the drug's name; the pack says enough).
+# Medicine's own packaging is enough ("a whole strip of ..."); a box or a bottle must hold pills.
+_WHOLE_PACK = (rf"(?:a|the|my)\s+(?:whole|full|entire)\s+(?:(?:strip|blister|sheet)s?\b|(?:packet|pack|box|bottle|tub|"
+               rf"jar)\s+of\s+(?:my\s+|the\s+|his\s+|her\s+)?(?:\w+'s\s+)?(?:\w+\s+)?{PILLS})")
+_ROUND_NECK = rf"\b{_LIGATURE}\b[^.?!\n]{{0,60}}?\b(?:round|around)\s+my\s+(?:own\s+)?neck\b"
+# What makes a ligature lethal: a fixed point to hang from, tightening, the drop.
+_SUSPENSION = (r"\b(?:banister|bannister|beam|rafters?|hook|door\s*(?:frame|handle)|wardrobe\s+rail|clothes\s+rail|"
+               r"loft\s+hatch|tree|branch|pipe|curtain\s+(?:pole|rail)|bunk|light\s+fitting|(?:pulled|pull|yanked)\s+(?:it\s+)?"
+               r"tight|tightened|tighter|couldn'?t\s+breathe|went\s+(?:dizzy|fuzzy|black)|stepped\s+off|kicked\s+(?:the\s+|"
+               r"away\s+the\s+)?(?:chair|stool)|stood\s+on\s+(?:the|a)\s+(?:chair|stool))\b")
 _VEHICLE = r"(?:bus|car|lorry|truck|train|van|tram|taxi|motorbike)"
 
 _STRANGLED = (rf"\b(?:his|her|their|{AGENT}'s)\s+(?:\w+\s+)?(?:hands?|arms?|forearm|fingers|thumbs?)\s+(?:tight\s+)?"
@@ -65,8 +78,9 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      rf"(?:ever\s+)?(?:try\s+to\s+|tried\s+to\s+)?{_LEAVING}\b"),
     # Striking a hard surface until the body breaks: "punch the block wall till my knuckles split".
     ("self_harm", RiskSeverity.HIGH,
-     rf"\b(?:punch\w*|hit|hits|hitting|smash\w*|bang\w*|slam\w*|headbutt\w*)\s+(?:\w+\s+){{0,5}}?{_HARD_SURFACE}\b"
-     r"[^.?!\n]{0,40}?\b(?:till|until|til)\s+(?:my\s+(?:knuckles?|hands?|fists?|fingers?|skin|head|forehead)\s+(?:\w+\s+)?"
+     rf"\b(?:punch\w*|hit|hits|hitting|smash\w*|bang\w*|slam\w*|head[\s-]?butt\w*)\s+(?:\w+\s+){{0,5}}?{_HARD_SURFACE}\b"
+     r"[^.?!\n]{0,40}?\b(?:till|until|til)\s+(?:(?:i|my\s+\w+)\s+(?:get|got|gets|had)\s+a\s+(?:nosebleed|bruise|lump|"
+     r"black\s+eye|cut|gash)|my\s+(?:knuckles?|hands?|fists?|fingers?|skin|head|forehead)\s+(?:\w+\s+)?"
      r"(?:split|splits|bled|bleeds?|bleeding|broke|cracked|swelled|swell|went\s+numb)|(?:it|they|i)\s+(?:bled|was\s+"
      r"bleeding|were\s+bleeding|started\s+bleeding))\b"),
     # A heated object pressed to the skin: "heat the tip of a knife with my lighter and press it on my hip".
@@ -75,6 +89,21 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      rf"(?:it|them)\s+(?:on|onto|into|against|to)\s+my\s+(?:{BODY}|skin)\b"
      rf"|\b(?:hot|heated|red[\s-]hot)\s+(?:\w+\s+)?{_HEATED}\b[^.?!\n]{{0,30}}?\b(?:on|onto|into|against|to)\s+my\s+"
      rf"(?:{BODY}|skin)\b(?=[^.?!\n]{{0,60}}?\b(?:on\s+purpose|again|every|blister|mark|scar|so\s+it)\b)"),
+    # An edge held to the skin: "hold the kitchen knife against my wrist", "pressed the blade to my throat".
+    ("self_harm", RiskSeverity.HIGH,
+     r"\bi(?:'ve|\s+have|'d|\s+had)?\s+(?:\w+\s+){0,2}?(?:hold|held|holding|press|pressed|pressing|put|putting|rest\w*)"
+     r"\s+(?:a|the|my)\s+(?:\w+\s+)?(?:knife|blade|razor|scissors|shard|broken\s+glass|glass)\s+(?:against|to|on|into)\s+"
+     r"my\s+(?:wrists?|throat|neck|arms?|skin|thighs?|stomach)\b(?!\s+to\s+(?:cut|peel|remove|take|get)\b)"),
+    # A pack taken whole, or all of someone's pills: "took a whole strip of my pregabalin", "swallowed all my mum's
+    # diazepam".
+    ("overdose", RiskSeverity.CRITICAL,
+     rf"\b(?:took|taken|swallowed|downed|necked)\s+(?:like\s+|about\s+)?{_WHOLE_PACK}\b"
+     rf"|\b(?:took|taken|swallowed|downed|necked)\s+(?:all|the\s+rest)\s+(?:of\s+)?(?:my|the)\s+"
+     rf"(?:\w+'s\s+)?(?:\w+\s+)?{PILLS}\b(?!\s+(?:to|back|with\s+me|home|out|in|into|off|down|up|away)\b)"),
+    # Someone slamming the patient's head or face into something: "slammed my head into the car door".
+    ("abuse", RiskSeverity.HIGH,
+     rf"\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:slammed|slams|smashed|smashes|banged|bangs|bashed|bashes|"
+     r"shoved|pushed|rammed|cracked)\s+my\s+(?:head|face)\s+(?:into|against|on|off)\b"),
     # The gun on the body, no verb needed: "sit in the recliner with the barrel under my chin".
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      rf"\b(?:the|a|my)\s+(?:\w+\s+)?(?:barrel|muzzle|{FIREARM})\s+(?:under|against|in|into|to)\s+my\s+(?:chin|head|"
@@ -82,14 +111,22 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # Worth more, or everyone better off, with the patient gone: "the farm's worth more with me gone".
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\b(?:worth\s+more|better\s+off|easier|happier)\s+(?:\w+\s+){0,2}?with\s+me\s+(?:gone|dead|out\s+of\s+the\s+"
-     r"(?:way|picture))\b|\bworth\s+more\s+gone\b"
+     r"(?:way|picture))\b(?!\s+(?:on|to|for|from|away|abroad|at|in|travelling|camping|this|next)\b)|\bworth\s+more\s+gone\b"
      # Tired of being alive in other words: "I'm tired of being around", not "tired of being around people".
+     r"|\b(?:hope|hoping|wish|wishing|pray|praying)\s+(?:that\s+)?(?:my\s+heart\s+(?:just\s+)?(?:stops|gives\s+out)|i\s+"
+     r"(?:just\s+)?(?:die|pass\s+away|go)\s+in\s+my\s+sleep)\b(?![^.?!\n]{0,20}\b(?:when\s+i'?m|one\s+day|old\s+age|"
+     r"not\s+before|at\s+(?:ninety|a\s+hundred))\b)"
      r"|\b(?:tired|sick|weary)\s+of\s+(?:being\s+(?:around|here|alive)|existing)\b(?!\s+(?:people|him|"
      r"her|them|you|my|the|this|that|those|these|with|in|at|on|like|so|as)\b)"),
 ]
 
 # Patterns carrying their own negation or condition (see risk_lexicon.SELF_NEGATING).
 SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
+    # "I don't want to wake up tomorrow" (not "to wake up early", "wake up at six for work").
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\b(?:don'?t|do\s+not|dont)\s+want\s+to\s+(?:ever\s+)?wake\s+up\b(?!\s+(?:early|at|for|before|so|this|that|to|in\s+"
+     r"time|on\s+time|when|and\s+(?:go|have)|with|next\s+to|alone|in\s+(?:a|the|this)\s+(?:strange|different|new|cold|hospital|mess|panic|sweat)|the|my|him|her|them|you|anyone|"
+     r"everyone|everybody|(?-i:[A-Z])\w+)\b)"),
     # Relief at an accidental death: "if a bus hit me right now I'd be relieved".
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      rf"\bif\s+(?:a|the|some)\s+(?:\w+\s+)?{_VEHICLE}\s+(?:just\s+)?(?:hit|hits|took|takes|ran\s+(?:me\s+)?over|runs\s+"
@@ -107,6 +144,14 @@ SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
 _CHILD_HURT = (rf"(?:daddy|mummy|mommy|(?:his|her)\s+{_PARENT})\s+(?:\w+\s+)?(?:hits|hit|beats|smacks|slaps|kicks|"
                r"punches|burns|chokes|shakes|hurts|locks|shuts)\s+(?:him|her)\b")
 TURN_PATTERNS: list[tuple[str, RiskSeverity, re.Pattern[str]]] = [
+    # A ligature round the neck with something to hang from or tightening ("tied the cord round the banister and
+    # round my neck", "the belt round my neck and pulled it tight"); a bag over the head taped or tied. A scarf
+    # round the neck is only a scarf.
+    ("suicidal_ideation_active", RiskSeverity.CRITICAL,
+     re.compile(rf"{_ROUND_NECK}[^\n]{{0,150}}?{_SUSPENSION}|{_SUSPENSION}[^\n]{{0,150}}?{_ROUND_NECK}"
+                r"|\bbag\s+over\s+my\s+(?:head|face)\b[^.?!\n]{0,60}?\b(?:tape\w*|tied|sealed|couldn'?t\s+breathe|round\s+my"
+                r"\s+neck|elastic)|\b(?:taped|tied)\s+(?:a|the)\s+(?:plastic\s+|carrier\s+)?bag\s+over\s+my\s+(?:head|face)\b",
+                re.IGNORECASE)),
     ("abuse", RiskSeverity.CRITICAL,
      re.compile(rf"(?:{_STRANGLED})[^\n]{{0,200}}?\b{_PASSED_OUT}\b|\b{_PASSED_OUT}\b[^\n]{{0,200}}?(?:{_STRANGLED})",
                 re.IGNORECASE)),

@@ -101,8 +101,11 @@ def follow_up_answer(original: str, text: str, question: Utterance, answer: Utte
     asked = text[question.start:question.end]
     said, reply = _reply(text, answer)
     span = (answer.start, answer.end)
+    # The count is of something taken: an ingestion told before the question, or a substance named in the reply.
+    told = text[max(question.start - 600, 0):question.start] + " " + said
     if qx.QUANTITY_QUESTION.search(asked) and qx.QUANTITY_REPLY.search(" ".join(reply.split()[:25])) and \
-            not lx.NEGATORS.match(reply):
+            not lx.NEGATORS.match(reply) and (lx.INGESTION.search(told) or lx.SUBSTANCE.search(said)) and \
+            not qx.NOT_PILLS.search(asked):
         return make_finding(original, "overdose", RiskSeverity.CRITICAL, span, span, "screening")
     if confirmed is None or not confirmed.current or confirmed.severity == RiskSeverity.CRITICAL or \
             not (confirmed.traits.suicidal or confirmed.traits.intent_escalates):

@@ -278,9 +278,8 @@ NOT_CURRENT = {
 # A plan, date or means near active ideation makes it critical, in any covered language.
 PLAN_OR_MEANS = re.compile(
     rf"\b(?:{_EN_INTENT}[^.!?\n]{{0,80}}?\b{_EN_WHEN}|{_EN_WHEN}[^.!?\n]{{0,60}}?\b{_EN_INTENT}|"
-    r"my\s+plan|a\s+plan|planned|planning\s+to|the\s+date|a\s+date|worked\s+out\s+how|picked\s+(?:a|the)\s+(?:spot|pl"
-    r"ace|"
-    r"day|date|time)|(?:have|'ve\s+got|got|bought|kept|keep|saved|stashed|hid|hidden|collected|saving)\s+(?:up\s+)?"
+    r"my\s+plan|a\s+plan|planned|planning\s+to|the\s+date|a\s+date|worked\s+out\s+how|(?:picked|chosen|chose)\s+(?:a|the|my)\s+(?:spot|"
+    r"place|day|date|time|bridge|building|tree|method|way|car\s+park|cliff|train|line|night)|(?:have|'ve\s+got|got|bought|kept|keep|saved|stashed|hid|hidden|collected|saving)\s+(?:up\s+)?"
     r"(?:a\s+|the\s+|my\s+|some\s+|all\s+(?:my|the)\s+)?(?:full\s+|whole\s+|new\s+)?(?:bottle|gun|rope|noose|pills|"
     r"tablets|stash|knife|blades?|box\s+of|pack\s+of|packets|strip\s+of|charcoal|hose|shotgun|rifle|pistol)|"
     rf"(?:el|la|le|der|am|na|no|il)\s+{_WEEKDAYS}|{_WEEKDAYS}|esta\s+noche|ce\s+soir|heute\s+nacht|stasera|hoje\s+a\s"

@@ -424,7 +424,11 @@ HYPOTHETICAL = re.compile(r"\b(?:if|in\s+case|what\s+if|whenever\s+i\s+ever|shou
 THIRD_PARTY = re.compile(
     r"\b(?:he|she|they|his|her|their|friend|friends|cousin|brother|sister|mom|mum|mother|dad|father|aunt|uncle|"
     r"roommate|classmate|someone|somebody|people|character|movie|show|news|patient|client|neighbou?r|son|daughter"
-    r"|husband|wife|partner|boyfriend|girlfriend)\b",
+    r"|husband|wife|partner|boyfriend|girlfriend"
+    # people whose work puts instruments to the patient's body
+    r"|nurse|doctor|gp|dentist|paramedics?|medic|surgeon|physio|hairdresser|barber|tattooist|beautician"
+    # people met at work or in the street ("a lady who'd taken all her tablets")
+    r"|lady|woman|man|guy|bloke|lad|girl|boy|kid|child|person|customer|passenger)\b",
     re.IGNORECASE,
 )
 REPORTED = re.compile(rf"\b(?:he|she|they|my\s+{RELATIVE}|my\s+friend|people|everyone|everybody)\s+(?:thinks|"

@@ -155,6 +155,8 @@ TIME_REPLY = re.compile(
 # "How many did you take?" answered with a count: the count is an overdose when it is a handful or more.
 QUANTITY_QUESTION = re.compile(r"\bhow\s+many\b[^?]{0,40}?\b(?:did\s+you\s+(?:take|swallow)|(?:you|had|have)\s+"
                                r"(?:took|taken|swallowed))\b", re.IGNORECASE)
+NOT_PILLS = re.compile(r"\b(?:photos?|pictures?|shots?|selfies|steps|breaths|calls|lessons|classes|days\s+off|pages)\b",
+                       re.IGNORECASE)
 QUANTITY_REPLY = re.compile(
     r"\b(?:\d{2,}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
     r"fifty|hundred|(?:a\s+)?(?:whole|full|entire)\s+(?:strip|packet|pack|box|bottle|blister|sheet)|all\s+of\s+them|the\s+"

@@ -233,6 +233,20 @@ STRUCTURE_POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
     ("Patient: If the van goes into that wall at eighty it looks like an accident and the insurance pays out.\n"
      "Therapist: Have you tried it?\nPatient: I drove at it last week and pulled off at the last second. Next time "
      "I won't pull off.", {"suicide": CRITICAL}),
+    # a ligature with something to hang from, a bag taped over the head, an edge held to the skin
+    ("Patient: I looped the charger cable round my neck and tied it to the curtain pole.", {"suicide": CRITICAL}),
+    ("Patient: I had a bag over my head and taped it round my neck.", {"suicide": CRITICAL}),
+    ("Patient: At night I hold the blade against my wrist for a while.", {"self_harm": HIGH}),
+    # a pack taken whole, or all of someone's pills
+    ("Patient: I swallowed a whole strip of them on Tuesday.", {"overdose": CRITICAL}),
+    ("Patient: I took all my dad's painkillers after the party.", {"overdose": CRITICAL}),
+    # someone slamming the patient's head
+    ("Patient: My girlfriend smashed my face against the wardrobe.", {"abuse": HIGH}),
+    # death welcomed as natural
+    ("Patient: Most nights I pray my heart just stops.", {"suicide": MODERATE}),
+    ("Patient: I don't want to wake up in the morning, honestly.", {"suicide": MODERATE}),
+    # a place chosen beside ideation
+    ("Therapist: Have you had thoughts of suicide?\nPatient: Yes. I've chosen the bridge.", {"suicide": CRITICAL}),
     # a turn that opens in the past and comes back to now
     ("Patient: When I was fifteen I cut my arms. I've started cutting my arms again since June.",
      {"self_harm": HIGH}),
@@ -258,6 +272,20 @@ STRUCTURE_NEGATIVE: list[str] = [
     "Therapist: How many did you take?\nPatient: Two, like it says on the box.",
     "Therapist: Are you planning to shoot her a message later?\nPatient: Yeah.",
     "Therapist: Are you saying you jumped off the diving board at the pool?\nPatient: Yeah.",
+    # neck, head and skin in everyday senses
+    "Patient: I put a scarf around my neck because it was freezing out.",
+    "Patient: I tied my tie round my neck for the interview.",
+    "Patient: I put the bag over my head when it started raining.",
+    "Patient: The nurse put the scissors to my arm to cut the cast off.",
+    "Patient: I held the knife to my thumb to peel the apple.",
+    # packs and pills going somewhere, someone else's tablets
+    "Patient: I took a whole packet of crisps to the park.",
+    "Patient: I took all my mum's old tablets to the pharmacy to get rid of them.",
+    "Patient: At work we had a lady who'd taken all her tablets and we got her in in time.",
+    # waking others, dying old, away on holiday
+    "Patient: I don't want to wake up the baby so I tiptoe.",
+    "Patient: Everyone at work is better off with me gone on holiday for a week.",
+    "Therapist: How many did you take in the end, photos I mean?\nPatient: About fifty at the wedding.",
     # the past told as the past
     "Patient: Years ago I took an overdose. I was in hospital for a week. I've not had thoughts like that since.",
     "Patient: When I was nineteen I tried to end my life. I took a load of tablets that summer.",
