@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import re
 
-from summarizer.risk_lexicon import AGENT, BODY, FIREARM, PILLS
+from summarizer.risk_lexicon import AGENT, BODY, FIREARM, INTENT, PILLS, WEAPON
 from summarizer.risk_types import RiskSeverity
 
 _KILL = r"(?:kill|murder|stab|shoot|strangle|bury|finish)"
+# The threatened killing: "kill me", "set fire to the house with me in it".
+_KILL_ME = (rf"(?:{_KILL}\s+(?:me|us)\b|(?:set\s+fire\s+to|burn(?:\s+down)?)\s+(?:the\s+)?(?:house|flat|place|car)"
+            r"(?:\s+down)?\s+with\s+(?:me|us)\s+in\s+it\b|set\s+fire\s+to\s+(?:me|us)\b)")
 # What a threat to kill is made conditional on: the patient leaving, telling, reporting, taking the children.
 _LEAVING = (r"(?:(?:try\s+to\s+|tried\s+to\s+)?(?:leave|left|leaving)(?!\s+(?:the\s+(?:dishes|washing|lights?|door|"
             r"mess|kitchen|office|job|room|bins?)|it|early|work|a\s+mess|my\s+(?:job|stuff|things|shoes|phone))\b)|(?:tell|"
@@ -45,7 +48,7 @@ _WHOLE_PACK = (rf"(?:a|the|my)\s+(?:whole|full|entire)\s+(?:(?:strip|blister|she
 _ROUND_NECK = rf"\b{_LIGATURE}\b[^.?!\n]{{0,60}}?\b(?:round|around)\s+my\s+(?:own\s+)?neck\b"
 # What makes a ligature lethal: a fixed point to hang from, tightening, the drop.
 _SUSPENSION = (r"\b(?:banister|bannister|beam|rafters?|hook|door\s*(?:frame|handle)|wardrobe\s+rail|clothes\s+rail|"
-               r"loft\s+hatch|tree|branch|pipe|curtain\s+(?:pole|rail)|bunk|light\s+fitting|(?:pulled|pull|yanked)\s+(?:it\s+)?"
+               r"loft\s+hatch|wardrobe|got\s+scared|lost\s+my\s+nerve|chickened\s+out|stopped\s+myself|tree|branch|pipe|curtain\s+(?:pole|rail)|bunk|light\s+fitting|(?:pulled|pull|yanked)\s+(?:it\s+)?"
                r"tight|tightened|tighter|couldn'?t\s+breathe|went\s+(?:dizzy|fuzzy|black)|stepped\s+off|kicked\s+(?:the\s+|"
                r"away\s+the\s+)?(?:chair|stool)|stood\s+on\s+(?:the|a)\s+(?:chair|stool))\b")
 _VEHICLE = r"(?:bus|car|lorry|truck|train|van|tram|taxi|motorbike)"
@@ -54,7 +57,10 @@ _STRANGLED = (rf"\b(?:his|her|their|{AGENT}'s)\s+(?:\w+\s+)?(?:hands?|arms?|fore
               r"(?:around|round|on|across|over|against)\s+my\s+(?:neck|throat|windpipe)\b"
               rf"|\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:choked|chokes|strangled|strangles|throttled|throttles)\s+"
               r"me\b(?!\s+up\b)|\b(?:held|holds|holding|grabbed|grabs|pinned|pins|lifted)\s+me\s+(?:up\s+)?(?:by|round|"
-              r"around)\s+(?:the|my)\s+(?:neck|throat)\b")
+              r"around)\s+(?:the|my)\s+(?:neck|throat)\b(?!\s+of\b)"
+              # smothering: "he put the pillow over my face and held it there"
+              rf"|\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:put|held|holds|pressed|presses|pushed|clamped)\s+(?:a|the|"
+              r"his|her|their)\s+(?:pillow|cushion|hand|hands|bag|towel)\s+over\s+my\s+(?:face|mouth|nose|head)\b")
 # Unconsciousness after strangulation: the mark of the most lethal assaults.
 _PASSED_OUT = (r"(?:blacked\s+out|black\s+out|passed\s+out|pass\s+out|lost\s+consciousness|went\s+unconscious|"
                r"knocked\s+(?:me\s+)?(?:out|unconscious)|everything\s+went\s+black|came\s+(?:round|to)\s+on\s+the\s+floor)")
@@ -73,8 +79,8 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # before, does not cancel it ("my mum'll kill me if I'm late" names no leaving and is not matched).
     ("abuse", RiskSeverity.CRITICAL,
      rf"\bif\s+i\s+(?:ever\s+)?(?:even\s+)?(?:try\s+to\s+|tried\s+to\s+|dare\s+)?{_LEAVING}\b[^.?!\n]{{0,60}}?\b(?:he|"
-     rf"she|they)(?:'ll|'d|\s+will|\s+would|\s+is\s+going\s+to|'s\s+going\s+to)\s+(?:\w+\s+)?{_KILL}\s+(?:me|us)\b"
-     rf"|\b(?:he|she|they)(?:'ll|'d|\s+will|\s+would)\s+(?:\w+\s+)?{_KILL}\s+(?:me|us)\b[^.?!\n]{{0,30}}?\bif\s+i\s+"
+     rf"she|they)(?:'ll|'d|\s+will|\s+would|\s+is\s+going\s+to|'s\s+going\s+to)\s+(?:\w+\s+)?{_KILL_ME}"
+     rf"|\b(?:he|she|they)(?:'ll|'d|\s+will|\s+would)\s+(?:\w+\s+)?{_KILL_ME}[^.?!\n]{{0,30}}?\bif\s+i\s+"
      rf"(?:ever\s+)?(?:try\s+to\s+|tried\s+to\s+)?{_LEAVING}\b"),
     # Striking a hard surface until the body breaks: "punch the block wall till my knuckles split".
     ("self_harm", RiskSeverity.HIGH,
@@ -104,6 +110,22 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     ("abuse", RiskSeverity.HIGH,
      rf"\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:slammed|slams|smashed|smashes|banged|bangs|bashed|bashes|"
      r"shoved|pushed|rammed|cracked)\s+my\s+(?:head|face)\s+(?:into|against|on|off)\b"),
+    # Marks made into the body: "carving lines into my stomach", "stubbing cigarettes out on the back of my hand".
+    ("self_harm", RiskSeverity.HIGH,
+     rf"\b(?:carv|etch|slash|gouge)\w*\s+(?:\w+\s+){{0,4}}?(?:into|on|onto|across|along)\s+(?:the\s+(?:back|inside|top|"
+     rf"front)\s+of\s+)?my\s+{BODY}\b|\bstub\w*\s+(?:\w+\s+){{0,3}}?(?:out\s+)?(?:on|into|against)\s+(?:the\s+(?:back|"
+     rf"inside|top)\s+of\s+)?my\s+{BODY}\b|\b(?:cut|cutting|burn\w*|scratch\w*)\s+(?:lines|marks|words|letters|"
+     rf"patterns|shapes|his\s+name|her\s+name)\s+(?:into|on|onto|across)\s+my\s+{BODY}\b"),
+    # A method's ease imagined: "I think about how easy it'd be to just step forward".
+    ("suicidal_ideation_active", RiskSeverity.HIGH,
+     r"\b(?:think|thinking|thought|imagine|imagining)\s+(?:about\s+)?how\s+easy\s+(?:it'?d|it\s+would)\s+be\s+to\s+"
+     r"(?:just\s+)?(?:step\s+(?:forward|off|out\s+in\s+front|in\s+front)|jump|lean\s+(?:over|forward)|fall\s+(?:forward|off|"
+     r"in)|swerve|let\s+go|go\s+over|drive\s+(?:off|into)|walk\s+(?:into\s+the\s+(?:sea|river|traffic)|in\s+front|off)|take\s+"
+     r"(?:them\s+all|the\s+lot|all\s+of\s+them))\b"),
+    # Going to the target with a weapon: "I'm going to go round there with the axe".
+    ("violence", RiskSeverity.CRITICAL,
+     rf"\b{INTENT}(?:go\s+)?(?:round|over|down|up)\s+(?:there|to\s+(?:his|hers|her|their)\b[\w\s']{{0,12}}?)\s+with\s+"
+     rf"(?:the|a|my)\s+(?:\w+\s+)?{WEAPON}\b"),
     # The gun on the body, no verb needed: "sit in the recliner with the barrel under my chin".
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      rf"\b(?:the|a|my)\s+(?:\w+\s+)?(?:barrel|muzzle|{FIREARM})\s+(?:under|against|in|into|to)\s+my\s+(?:chin|head|"
@@ -116,6 +138,7 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"|\b(?:hope|hoping|wish|wishing|pray|praying)\s+(?:that\s+)?(?:my\s+heart\s+(?:just\s+)?(?:stops|gives\s+out)|i\s+"
      r"(?:just\s+)?(?:die|pass\s+away|go)\s+in\s+my\s+sleep)\b(?![^.?!\n]{0,20}\b(?:when\s+i'?m|one\s+day|old\s+age|"
      r"not\s+before|at\s+(?:ninety|a\s+hundred))\b)"
+     r"|\b(?:like|want|wish|prefer)\s+to\s+(?:just\s+)?(?:not\s+exist|stop\s+existing)\b(?!\s+(?:on|in|at|online|as)\b)"
      r"|\b(?:tired|sick|weary)\s+of\s+(?:being\s+(?:around|here|alive)|existing)\b(?!\s+(?:people|him|"
      r"her|them|you|my|the|this|that|those|these|with|in|at|on|like|so|as)\b)"),
 ]

@@ -147,6 +147,13 @@ def _plan_against_others(category: str, text: str, segment: Segment, lexicon: Se
         for f in lexicon)
 
 
+def _done_by_someone_else(category: str, segment: Segment, lexicon: Sequence[RiskFinding]) -> bool:
+    """An injury the lexicon read as abuse in this segment ("she held a cushion over my face") was done to the
+    patient: the classifier's self-harm reading of the same words is that abuse."""
+    return FAMILY[category] == "self_harm" and any(
+        f.current and f.family == "abuse" and segment.start <= f.start < segment.end for f in lexicon)
+
+
 def classifier_findings(
     original: str,
     text: str,
@@ -171,7 +178,7 @@ def classifier_findings(
             continue
         if lx.IDIOMS.search(text[segment.start:segment.end]):
             continue
-        if _plan_against_others(category, text, segment, lexicon):
+        if _plan_against_others(category, text, segment, lexicon) or _done_by_someone_else(category, segment, lexicon):
             continue
         needed = LABEL_EVIDENCE.get(label)
         if needed is not None and not needed.search(text[segment.start:segment.end]):

@@ -110,9 +110,12 @@ def follow_up_answer(original: str, text: str, question: Utterance, answer: Utte
     if confirmed is None or not confirmed.current or confirmed.severity == RiskSeverity.CRITICAL or \
             not (confirmed.traits.suicidal or confirmed.traits.intent_escalates):
         return None
-    if not qx.FOLLOW_UP_PLAN_QUESTION.search(asked):
+    # "Do you know how you'd do it?" answered with a means is a plan too.
+    asked_how = bool(qx.PLAN_QUESTION.search(asked))
+    if not (qx.FOLLOW_UP_PLAN_QUESTION.search(asked) or asked_how):
         return None
-    if _affirms(said, reply) or (qx.TIME_REPLY.search(reply) and not lx.NEGATORS.match(reply)):
+    named_means = asked_how and bool(qx.MEANS_REPLY.search(" ".join(reply.split()[:12])))
+    if _affirms(said, reply) or (not lx.NEGATORS.match(reply) and (qx.TIME_REPLY.search(reply) or named_means)):
         category = "suicidal_ideation_active" if confirmed.traits.suicidal else confirmed.category
         return make_finding(original, category, RiskSeverity.CRITICAL, span, span, "screening")
     return None

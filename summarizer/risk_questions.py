@@ -86,7 +86,7 @@ ACTIVE_QUESTION = re.compile(
     rf"(?:\w+\s+){{0,2}}?{_DEATH})\b", re.IGNORECASE)
 # Asked about a method, a plan or when: a "yes" means the patient has one, which is critical.
 PLAN_QUESTION = re.compile(
-    rf"\b(?:how\s+would\s+you\s+do\s+it|how\s+you\s+would\s+do\s+it|thought\s+about\s+how|(?:a|any)\s+plan|made\s+"
+    rf"\b(?:how\s+would\s+you\s+do\s+it|how\s+you(?:\s+would|'?d|\s+might)\s+do\s+it|thought\s+about\s+how|(?:a|any)\s+plan|made\s+"
     rf"(?:a\s+)?plans?|a\s+(?:date|method|time\s+in\s+mind)|(?:{_ASKED_INTENT}|(?:thinking|thought|thoughts)\s+"
     rf"(?:about|of))\s+(?:\w+\s+){{0,2}}?{METHOD}|"
     rf"{_ASKED_INTENT}\s+(?:\w+\s+){{0,2}}?{_DEATH}\b[^?]{{0,60}}?\b{WHEN}"
@@ -144,6 +144,11 @@ FOLLOW_UP_PLAN_QUESTION = re.compile(
     r"that|act\s+on\s+it))?\s*(?=\?)|(?:do|did)\s+you\s+(?:have|know)\s+(?:a\s+)?(?:when|"
     r"date|day|time)|when\s+(?:would|will|were)\s+you\s+(?:do|planning)|do\s+you\s+intend\s+to\s+act)\b",
     re.IGNORECASE)
+# A means given as the answer to "how would you do it?" after a confirmed risk: "The tablets in the drawer."
+MEANS_REPLY = re.compile(
+    rf"\b(?:{PILLS}|tablets|rope|belt|cord|ligature|noose|gun|shotgun|rifle|knife|blade|razor|bridge|train|tracks|cliff|"
+    r"roof|car\s+park|motorway|river|sea|car|exhaust|hose|jump\w*|hang\w*|overdos\w*|drown\w*|cut\w*|shoot\w*)\b",
+    re.IGNORECASE)
 # A time given as the answer to "when?": "the last weekend of the month", "Friday, when she's at work".
 TIME_REPLY = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|tonight|tomorrow|next\s+\w+|end\s+of\s+"
@@ -153,7 +158,8 @@ TIME_REPLY = re.compile(
     r"june|july|august|september|october|november|december)|have\s+the\s+(?:flat|house|place)\s+to\s+myself)\b",
     re.IGNORECASE)
 # "How many did you take?" answered with a count: the count is an overdose when it is a handful or more.
-QUANTITY_QUESTION = re.compile(r"\bhow\s+many\b[^?]{0,40}?\b(?:did\s+you\s+(?:take|swallow)|(?:you|had|have)\s+"
+QUANTITY_QUESTION = re.compile(r"\bhow\s+(?:many|much)\b[^?]{0,40}?\b(?:did\s+you\s+(?:\w+\s+and\s+)?(?:take|swallow)|"
+                               r"(?:you|had|have)\s+"
                                r"(?:took|taken|swallowed))\b", re.IGNORECASE)
 NOT_PILLS = re.compile(r"\b(?:photos?|pictures?|shots?|selfies|steps|breaths|calls|lessons|classes|days\s+off|pages)\b",
                        re.IGNORECASE)

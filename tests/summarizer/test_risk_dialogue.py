@@ -247,6 +247,21 @@ STRUCTURE_POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
     ("Patient: I don't want to wake up in the morning, honestly.", {"suicide": MODERATE}),
     # a place chosen beside ideation
     ("Therapist: Have you had thoughts of suicide?\nPatient: Yes. I've chosen the bridge.", {"suicide": CRITICAL}),
+    # "how would you do it?" after a confirmed risk, answered with a means
+    ("Therapist: Are you still having thoughts of killing yourself?\nPatient: Yes.\nTherapist: Do you know how "
+     "you'd do it?\nPatient: The pills in my bedside drawer.", {"suicide": CRITICAL}),
+    # "how much?" answered with a count, smothering, a threat to burn the patient, marks made into the body
+    ("Therapist: How much did you take and drink?\nPatient: A bottle of rum and about thirty of the aspirin.",
+     {"overdose": CRITICAL}),
+    ("Patient: She held a cushion over my face on the sofa until I was kicking.", {"abuse": HIGH}),
+    ("Patient: He says if I leave he'll burn the flat down with me in it.", {"abuse": CRITICAL}),
+    ("Patient: I've been etching letters into my forearm with a pin.", {"self_harm": HIGH}),
+    # a method's ease imagined, wanting not to exist, going to the target with a weapon
+    ("Patient: On the platform I think about how easy it would be to just fall forward.", {"suicide": HIGH}),
+    ("Patient: Mostly I'd like to just stop existing.", {"suicide": MODERATE}),
+    ("Patient: I'm going round there with the crowbar tonight.", {"violence": CRITICAL}),
+    # a ligature with a nerve lost
+    ("Patient: I tied the dog lead round my neck on Friday and then I lost my nerve.", {"suicide": CRITICAL}),
     # a turn that opens in the past and comes back to now
     ("Patient: When I was fifteen I cut my arms. I've started cutting my arms again since June.",
      {"self_harm": HIGH}),
@@ -286,6 +301,12 @@ STRUCTURE_NEGATIVE: list[str] = [
     "Patient: I don't want to wake up the baby so I tiptoe.",
     "Patient: Everyone at work is better off with me gone on holiday for a week.",
     "Therapist: How many did you take in the end, photos I mean?\nPatient: About fifty at the wedding.",
+    # counts, ease and existence in everyday senses
+    "Therapist: How much did you spend and take home?\nPatient: About forty quid, and the rest I saved.",
+    "Patient: I think about how easy it would be to just walk out of that job and travel.",
+    "Patient: I'd like to stop existing on social media for a month, it's too much.",
+    "Patient: We're going round there with the cake tonight for her birthday.",
+    "Patient: I'm carving a pumpkin on my kitchen table with the kids.",
     # the past told as the past
     "Patient: Years ago I took an overdose. I was in hospital for a week. I've not had thoughts like that since.",
     "Patient: When I was nineteen I tried to end my life. I took a load of tablets that summer.",
