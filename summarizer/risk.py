@@ -2,11 +2,14 @@
 
 Whatever the model writes, a current risk statement in the transcript ends up in the note's Risk
 section (summarizer/risk_reconcile.py). Independent signals find them, fused for recall:
-- lexicons of first-person risk statements (English in summarizer/risk_lexicon.py, six more
-  languages in summarizer/risk_languages.py) with clause-level negation, hypothetical, third-party
-  and history handling;
+- lexicons of first-person risk statements (English in summarizer/risk_lexicon.py and, for risks
+  told as acts without a risk word, summarizer/risk_acts.py; six more languages in
+  summarizer/risk_languages.py) with clause-level negation, hypothetical, third-party and history
+  handling, and a turn-level past scope (a turn that opens "when I was nineteen" stays there until
+  something makes it current);
 - risks told across turns (summarizer/risk_dialogue.py): affirmative answers to the therapist's
-  screening questions and reflections, a method given as the answer to "what are you planning?",
+  screening questions and reflections, follow-ups to a risk just confirmed ("is that something
+  you're planning?", "how would you do it?", "how many did you take?"), a method given as the answer to "what are you planning?",
   and plans told in plain words, recognised by their structure (summarizer/risk_plans.py);
 - a sentence classifier trained on labelled patient utterances (summarizer/risk_classifier.py).
 Matching runs on a same-length normalised copy of the transcript (look-alike letters, leetspeak,

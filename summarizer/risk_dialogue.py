@@ -3,6 +3,9 @@
 - A question that names a risk (a screening question, or the therapist's reflection "So you're
   planning to not be alive after next Tuesday?", "Did Jamie do that to your eye?") answered in
   the affirmative is the patient's risk; the question's content sets category and severity.
+- A follow-up about a risk just confirmed ("Is that something you're planning to do?", "Have you
+  thought about when?", "Do you know how you'd do it?") answered yes, with a time or with a means
+  makes it a plan; "How many did you take?" answered with a handful or more is an overdose.
 - "What are you planning to do?" answered with a method ("Go off it when it's coming through")
   is a plan.
 - A lethal means or place beside other marks of a plan (summarizer/risk_plans.py) is a plan.
