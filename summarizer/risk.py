@@ -9,8 +9,9 @@ section (summarizer/risk_reconcile.py). Independent signals find them, fused for
   something makes it current);
 - risks told across turns (summarizer/risk_dialogue.py): affirmative answers to the therapist's
   screening questions and reflections, follow-ups to a risk just confirmed ("is that something
-  you're planning?", "how would you do it?", "how many did you take?"), a method given as the answer to "what are you planning?",
-  and plans told in plain words, recognised by their structure (summarizer/risk_plans.py);
+  you're planning?", "how would you do it?", "how many did you take?"), a method given as the
+  answer to "what are you planning?", and plans told in plain words, recognised by their structure
+  (summarizer/risk_plans.py);
 - a sentence classifier trained on labelled patient utterances (summarizer/risk_classifier.py).
 Matching runs on a same-length normalised copy of the transcript (look-alike letters, leetspeak,
 quoted markup folded), so every finding's offsets and quote point at the original text.
