@@ -8,7 +8,10 @@ Two parts, printed as tables (training/risk_eval.py scores them):
 2. Final notes through the real stack (HTTP -> Redis -> worker with the configured model -> DB),
    scored from the job's stored note. Skip with --offline-only.
 
-Run: .venv/bin/python bench/risk_bench.py [--offline-only] [--limit N]
+--cases prints, before the tables, every case whose detector findings (most severe current finding per
+family) differ from its labels: misses, wrong severities and families found that are not labelled.
+
+Run: .venv/bin/python bench/risk_bench.py [--offline-only] [--cases] [--limit N]
 """
 
 from __future__ import annotations
@@ -43,6 +46,20 @@ def adversarial_part(cases: list[RiskCase]) -> None:
             outcome = reconcile_transcript_note(case.transcript, NOTE.format(risk=risk))
             scores.append(score_note(case, outcome.note, outcome.needs_attention))
         print(format_summary(f"adversarial model output: {variant}", summarise(chosen, scores)), end="\n\n")
+
+
+def case_part(cases: list[RiskCase]) -> None:
+    from summarizer.risk import detect_risks
+    from summarizer.risk_types import most_severe_per_family
+
+    print("## detector findings that differ from the labels\n")
+    differ = 0
+    for case in cases:
+        found = {f.family: f.severity.value for f in most_severe_per_family(detect_risks(case.transcript))}
+        if found != case.families:
+            differ += 1
+            print(f"- {case.id}: labelled {case.families or 'none'}, found {found or 'none'}")
+    print(f"\n{differ}/{len(cases)} cases differ\n")
 
 
 def stack_part(cases: list[RiskCase], save: Path | None) -> None:
@@ -84,11 +101,14 @@ def stack_part(cases: list[RiskCase], save: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--offline-only", action="store_true", help="Only the adversarial-output part.")
+    parser.add_argument("--cases", action="store_true", help="List cases whose detector findings differ.")
     parser.add_argument("--limit", type=int, default=None, help="First N cases only.")
     parser.add_argument("--save", type=Path, default=None, help="Append each final note and its flags (JSONL).")
     args = parser.parse_args()
     cases = load_cases()[: args.limit]
     print(f"# risk bench  {time.strftime('%Y-%m-%d %H:%M')}  cases={len(cases)}\n")
+    if args.cases:
+        case_part(cases)
     adversarial_part(cases)
     if not args.offline_only:
         stack_part(cases, args.save)

@@ -60,6 +60,37 @@ def _risk_text(findings: Sequence[RiskFinding]) -> str:
     return " ".join(risk_line(f) for f in lines)
 
 
+# What a therapist says when setting the plan: homework, the next step, the next meeting.
+_PLAN_CUE = re.compile(
+    r"\b(?:this\s+week|next\s+(?:week|session|time|\w+day)|homework|let'?s\s+(?:try|review|meet|plan)|"
+    r"could\s+you\s+(?:also\s+)?(?:try|ask|keep|write|practise|practice)|try\s+to|before\s+bed|"
+    r"every\s+(?:day|morning|evening|night)|each\s+(?:day|morning|evening)|keep\s+a\b|plan\b)",
+    re.IGNORECASE,
+)
+
+
+# A question that asks for the homework ("Could you also ask your manager...?") is plan; others are not.
+_REQUEST = re.compile(r"(?:could|can|would|will)\s+you\b", re.IGNORECASE)
+
+
+def plan_evidence(transcript: str, max_words: int = 32) -> list[str]:
+    """The therapist's plan-setting sentences from the second half of the session (the homework and
+    the next meeting, which a note's Plan must carry and a small model often drops): the ones with the
+    most plan cues that fit in ``max_words``, in transcript order."""
+    _, therapist = _turns(normalise_whitespace(transcript or "")[:200_000])
+    later = therapist[len(therapist) // 2:]
+    scored = [(len(_PLAN_CUE.findall(s)), position, s) for position, s in enumerate(later)
+              if _PLAN_CUE.search(s) and (not s.endswith("?") or _REQUEST.match(s))]
+    chosen: list[tuple[int, str]] = []
+    words = 0
+    for _, position, sentence in sorted(scored, key=lambda item: (-item[0], -item[1])):
+        size = len(sentence.split())
+        if words + size <= max_words:
+            chosen.append((position, _SAFE_CHARS.sub("", sentence).strip()))
+            words += size
+    return [sentence for _, sentence in sorted(chosen)]
+
+
 def extractive_fallback_note(transcript: str, findings: Sequence[RiskFinding]) -> str:
     """A valid single-session note for ANY input (empty, huge, unicode, garbage)."""
     text = normalise_whitespace(transcript or "")[:200_000]

@@ -226,13 +226,17 @@ def ground_note(
     keep: Sequence[str] = ("Risk",),
     fill: Mapping[str, str] | None = None,
     current_families: Collection[str] = (),
+    augment: Mapping[str, Sequence[str]] | None = None,
 ) -> GroundingReport:
     """Score every clause of ``note`` against ``transcript`` and drop the unsupported ones.
 
     Sections in ``keep`` (the Risk section) are scored and reported but never changed here: the risk
     safety net decides what they say. A section left with nothing supported takes its text from
     ``fill`` (the extractive note: the transcript's own sentences) when that is supported itself,
-    else says ``NOT_DOCUMENTED``.
+    else says ``NOT_DOCUMENTED``. ``augment`` adds transcript sentences to a section (the therapist's
+    plan-setting sentences to the Plan) after what the model wrote, when they are supported and say
+    something the section does not already say: evidence selected first, so a fact the model dropped
+    is still in the note.
     """
     index = TranscriptIndex(transcript)
     parsed = parse_note(note, sections)
@@ -254,8 +258,18 @@ def ground_note(
             if extracted and all(statement.supported for statement in extracted):
                 statements.extend(replace(e, source="extractive") for e in extracted)
                 kept = [fill[name]]
+        for sentence in (augment or {}).get(name, ()):
+            known = set(content_stems(" ".join(kept)))
+            statement = assess_statement(index, name, sentence, current_families)
+            if statement.supported and len(set(content_stems(sentence)) - known) >= MIN_NEW_STEMS:
+                statements.append(replace(statement, source="extractive"))
+                kept.append(_as_sentence(sentence))
         rebuilt[name] = " ".join(kept) if kept else NOT_DOCUMENTED
     return GroundingReport(note=render_note(rebuilt, sections), statements=statements)
+
+
+# An added transcript sentence must bring at least this many content words the section lacks.
+MIN_NEW_STEMS = 3
 
 
 _RED_ITEM = re.compile(r"\{\{RED:[^{}]*\}\}")

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 from summarizer.engine import GenerationTimeoutError, ModelIdentity, NoteEngine
-from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary
+from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary, plan_evidence
 from summarizer.grammar import section_grammar
 from summarizer.grounding import GroundingReport, SessionSource, ground_note, ground_summary, number_values
 from summarizer.prompts import (
@@ -65,6 +65,9 @@ class NoteOptions:
     on_model_failure: str = "fallback"
     # Score every statement against the transcript and drop the unsupported ones (summarizer/grounding.py).
     ground_statements: bool = True
+    # With grounding: add the therapist's plan-setting sentences to the Plan when the model left them out.
+    # Off by default: the one ablation run (bench/RESULTS.md) showed no fact-recall gain (0.29 vs 0.30).
+    plan_evidence: bool = False
 
 
 class NoteGenerationError(RuntimeError):
@@ -263,7 +266,9 @@ def summarize_single_session(
     final, grounding = reconciliation.note, None
     if options.ground_statements and extractive is not None:
         current = {f.family for f in findings if f.current}
-        grounding = ground_note(final, transcript, fill=parse_note(extractive).sections, current_families=current)
+        augment = {"Plan": plan_evidence(clean)} if options.plan_evidence else None
+        grounding = ground_note(final, transcript, fill=parse_note(extractive).sections, current_families=current,
+                                augment=augment)
         # Transcript sentences put in for unsupported text can be longer than what they replace: keep
         # the note within its word budget, never by trimming the Risk section.
         trimmed = trim_sections(parse_note(grounding.note).sections, SESSION_NOTE_SECTIONS, protected=("Risk",))

@@ -1,10 +1,17 @@
 """Deterministic risk detection in transcripts.
 
 Whatever the model writes, a current risk statement in the transcript ends up in the note's Risk
-section (summarizer/risk_reconcile.py). Two independent signals find them, fused for recall:
-- lexicons of first-person risk statements (English in summarizer/risk_lexicon.py, five more
-  languages in summarizer/risk_languages.py) with clause-level negation, hypothetical, third-party
-  and history handling, plus affirmative answers to the therapist's screening questions;
+section (summarizer/risk_reconcile.py). Independent signals find them, fused for recall:
+- lexicons of first-person risk statements (English in summarizer/risk_lexicon.py and, for risks
+  told as acts without a risk word, summarizer/risk_acts.py; six more languages in
+  summarizer/risk_languages.py) with clause-level negation, hypothetical, third-party and history
+  handling, and a turn-level past scope (a turn that opens "when I was nineteen" stays there until
+  something makes it current);
+- risks told across turns (summarizer/risk_dialogue.py): affirmative answers to the therapist's
+  screening questions and reflections, follow-ups to a risk just confirmed ("is that something
+  you're planning?", "how would you do it?", "how many did you take?"), a method given as the
+  answer to "what are you planning?", and plans told in plain words, recognised by their structure
+  (summarizer/risk_plans.py);
 - a sentence classifier trained on labelled patient utterances (summarizer/risk_classifier.py).
 Matching runs on a same-length normalised copy of the transcript (look-alike letters, leetspeak,
 quoted markup folded), so every finding's offsets and quote point at the original text.
@@ -14,44 +21,23 @@ Therapist turns are skipped: screening questions are not findings, nor are the d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from summarizer import risk_acts as acts
 from summarizer import risk_languages as langs
 from summarizer import risk_lexicon as lx
+from summarizer.risk_dialogue import follow_up_answer, plan_findings, screening_answer
 from summarizer.risk_normalise import normalise_for_matching
 from summarizer.risk_reconcile import reconcile_note_with_risks
-from summarizer.risk_types import RiskFinding, RiskReconciliation, RiskScreening, RiskSeverity
+from summarizer.risk_turns import Utterance, make_finding, turn_of, unlabelled_lines, utterances
+from summarizer.risk_types import CATEGORY_TRAITS, RiskFinding, RiskReconciliation, RiskScreening, RiskSeverity
 
 __all__ = [
     "RiskFinding", "RiskReconciliation", "RiskScreening", "RiskSeverity", "detect_risks", "patient_speech",
     "reconcile_note_with_risks", "screen_language", "summarise_findings", "warm",
 ]
-
-
-@dataclass(frozen=True)
-class _Utterance:
-    is_therapist: bool
-    start: int  # first character after the speaker label
-    end: int
-
-
-def _utterances(transcript: str) -> list[_Utterance]:
-    """Speaker turns; unlabelled text (e.g. ASR without labels) counts as the patient's."""
-    turns: list[_Utterance] = []
-    offset = 0
-    for line in transcript.splitlines(keepends=True):
-        therapist = lx.THERAPIST_LABEL.match(line)
-        patient = lx.PATIENT_LABEL.match(line)
-        label = therapist or patient
-        if label or not turns:
-            is_therapist = bool(therapist) if label else False
-            turns.append(_Utterance(is_therapist, offset + (label.end() if label else 0), offset + len(line)))
-        else:  # a continuation line belongs to the current speaker
-            turns[-1] = _Utterance(turns[-1].is_therapist, turns[-1].start, offset + len(line))
-        offset += len(line)
-    return turns
 
 
 def _clauses(text: str, base: int) -> Iterator[tuple[int, int]]:
@@ -64,99 +50,102 @@ def _clauses(text: str, base: int) -> Iterator[tuple[int, int]]:
         yield base + start, base + len(text)
 
 
-def _qualifies(
-    transcript: str, clause: tuple[int, int], match_start: int, match_end: int, category: str, self_negating: bool
-) -> bool:
-    clause_start, clause_end = clause
-    before_words = transcript[clause_start:match_start].split()[-lx.WINDOW_WORDS:]
-    before = " ".join(before_words)
-    matched = transcript[match_start:match_end]
-    scope = [m.end() for m in lx.SCOPE_BREAK.finditer(before)]
-    negation_scope = lx.NOT_NEGATION.sub(" ", before[scope[-1]:] if scope else before)
-    if not self_negating and (lx.NEGATORS.search(negation_scope) or lx.HYPOTHETICAL.search(before)):
-        return False
-    if lx.IDIOMS.search(transcript[max(match_start - 12, 0):match_end + 28]):
-        return False
-    if not self_negating and re.search(r"\b(?:no|nothing\s+like\s+that)\b", matched, re.IGNORECASE):
-        return False
-    near = " ".join(before_words[-3:])
-    if category in ("overdose", "suicidal_ideation_active", "suicidal_ideation_passive", "self_harm"):
-        # "my cousin overdosed", "she tried to kill herself": someone else's risk, not the patient's.
-        # But "my son found me", "they said I'd stopped breathing": others acting on the patient's overdose.
-        acted_on_patient = category == "overdose" and bool(lx.FIRST_PERSON.search(matched))
-        if lx.THIRD_PARTY.search(near) and not lx.FIRST_PERSON.search(near) and not acted_on_patient:
-            return False
-        # "my sister thinks it'd be easier if I wasn't around": her opinion, not the patient's thought.
-        reported = list(lx.REPORTED.finditer(before))
-        if category != "overdose" and reported and not lx.FIRST_PERSON.search(before[reported[-1].end():]):
-            return False
-    if category in ("homicidal_ideation", "violence"):
-        # "my mom says she wanted to strangle my dad": someone else's anger, reported.
-        if lx.THIRD_PARTY.search(near) and not lx.FIRST_PERSON.search(near):
-            return False
-        rest_of_turn = transcript[match_end:match_end + 240].split("\n", 1)[0]
-        if lx.CONDITIONAL_TAIL.search(before) and lx.RETRACTION.search(rest_of_turn):
-            return False
-    clause_text = transcript[clause_start:clause_end]
-    if category == "self_harm" and lx.ACCIDENT.search(clause_text) and not lx.DELIBERATE.search(clause_text):
-        return False
-    if category in ("homicidal_ideation", "violence", "abuse") and lx.JEST.search(clause_text):
-        return False
-    if category == "overdose" and not lx.SUBSTANCE.search(matched) and lx.MEDICAL_EVENT.search(clause_text):
-        return False
-    if category == "overdose" and lx.OVERDOSE_IDIOM.search(clause_text):
-        return False
-    # "They said it was an overdose": the bare noun needs the patient as its subject.
-    if category == "overdose" and re.fullmatch(r"(?:an\s+)?overdose", matched, re.IGNORECASE) and not \
-            lx.FIRST_PERSON.search(transcript[clause_start:match_start]):
-        return False
-    return True
+@dataclass(frozen=True)
+class _Match:
+    """A lexicon match in its clause, with the words before it that decide whether it is the patient's."""
+
+    text: str  # the normalised transcript
+    clause: tuple[int, int]
+    start: int
+    end: int
+
+    @property
+    def matched(self) -> str:
+        return self.text[self.start:self.end]
+
+    @property
+    def before_words(self) -> list[str]:
+        return self.text[self.clause[0]:self.start].split()[-lx.WINDOW_WORDS:]
+
+    @property
+    def before(self) -> str:
+        return " ".join(self.before_words)
+
+    @property
+    def near(self) -> str:
+        return " ".join(self.before_words[-3:])
+
+    @property
+    def clause_text(self) -> str:
+        return self.text[self.clause[0]:self.clause[1]]
 
 
-def _finding(transcript: str, category: str, severity: RiskSeverity, span: tuple[int, int],
-             clause: tuple[int, int], source: str = "lexicon") -> RiskFinding:
-    text = transcript[clause[0]:clause[1]]
-    # An abuse disclosure needs attention however long ago it happened (safeguarding, reporting duties).
-    historical = category != "abuse" and bool(lx.HISTORY.search(text))
-    return RiskFinding(category=category, severity=RiskSeverity.LOW if historical else severity,
-                       evidence=" ".join(text.split())[:160], start=span[0], end=span[1], current=not historical,
-                       source=source)
+def _someone_else(m: _Match) -> bool:
+    """"my cousin overdosed", "she tried to kill herself", "my mom says she wanted to strangle my dad":
+    someone else's risk or anger, not the patient's."""
+    return bool(lx.THIRD_PARTY.search(m.near)) and not lx.FIRST_PERSON.search(m.near)
 
 
-def _asks(question: re.Pattern[str], asked: str) -> bool:
-    """Some sentence of the therapist's turn is a screening question, not a request to commit to safety."""
-    for match in question.finditer(asked):
-        sentence_start = max(asked.rfind(mark, 0, match.start()) for mark in ".?!\n") + 1
-        if not lx.SAFETY_REQUEST.search(asked[sentence_start:match.end()]):
-            return True
-    return False
+def _someone_else_unless_done_to_me(m: _Match) -> bool:
+    """As ``_someone_else``, but "my son found me", "they said I'd stopped breathing" are others acting on
+    the patient's overdose."""
+    return _someone_else(m) and not lx.FIRST_PERSON.search(m.matched)
 
 
-def _screening_answer(
-    original: str, transcript: str, question: _Utterance, answer: _Utterance
-) -> RiskFinding | None:
-    """A therapist's risk screening question answered in the affirmative ("Hanging.", "Yeah, most nights")."""
-    asked = transcript[question.start:question.end]
-    if not re.search(r"[.?!]", asked):
-        asked = asked.rstrip() + "?"  # ASR output has no punctuation: the whole turn is the question
-    reply = lx.REPLY_PREAMBLE.sub("", transcript[answer.start:answer.end].strip(), count=1)
-    if not lx.AFFIRMATIVE.match(reply) or lx.NEGATORS.match(reply) or lx.YES_BUT_NO.match(reply):
-        return None
-    if lx.REPLY_DENIAL.search(" ".join(reply.split()[:20])):
-        return None
-    span = (answer.start, answer.end)
-    if _asks(lx.SCREENING_QUESTION, asked):
-        if lx.PASSIVE_QUESTION.search(asked) and not lx.ACTIVE_QUESTION.search(asked):
-            return _finding(original, "suicidal_ideation_passive", RiskSeverity.MODERATE, span, span, "screening")
-        severity = RiskSeverity.CRITICAL if _asks(lx.PLAN_QUESTION, asked) else RiskSeverity.HIGH
-        return _finding(original, "suicidal_ideation_active", severity, span, span, "screening")
-    if _asks(lx.SELF_HARM_QUESTION, asked):
-        return _finding(original, "self_harm", RiskSeverity.HIGH, span, span, "screening")
-    if _asks(lx.ABUSE_QUESTION, asked):
-        return _finding(original, "abuse", RiskSeverity.HIGH, span, span, "screening")
-    if _asks(lx.HOMICIDE_QUESTION, asked):
-        return _finding(original, "homicidal_ideation", RiskSeverity.HIGH, span, span, "screening")
-    return None
+def _reported_opinion(m: _Match) -> bool:
+    """"my sister thinks it'd be easier if I wasn't around": her opinion, not the patient's thought."""
+    reported = list(lx.REPORTED.finditer(m.before))
+    return bool(reported) and not lx.FIRST_PERSON.search(m.before[reported[-1].end():])
+
+
+def _retracted_conditional(m: _Match) -> bool:
+    """"I'd run him over. ... I'd never do that": a conditional threat taken back in the same turn."""
+    rest_of_turn = m.text[m.end:m.end + 240].split("\n", 1)[0]
+    return bool(lx.CONDITIONAL_TAIL.search(m.before)) and bool(lx.RETRACTION.search(rest_of_turn))
+
+
+def _accident(m: _Match) -> bool:
+    """"burned my hand on the oven tray": an injury, not self-harm (unless said to be deliberate)."""
+    return bool(lx.ACCIDENT.search(m.clause_text)) and not lx.DELIBERATE.search(m.clause_text)
+
+
+def _medical_event(m: _Match) -> bool:
+    """An emergency with no substance named is a medical event ("woke up in hospital after the crash")."""
+    return not lx.SUBSTANCE.search(m.matched) and bool(lx.MEDICAL_EVENT.search(m.clause_text))
+
+
+def _bare_overdose_noun(m: _Match) -> bool:
+    """"They said it was an overdose": the bare noun needs the patient as its subject."""
+    return bool(re.fullmatch(r"(?:an\s+)?overdose", m.matched, re.IGNORECASE)) and not \
+        lx.FIRST_PERSON.search(m.text[m.clause[0]:m.start])
+
+
+# The checks named in risk_types.CATEGORY_TRAITS: a match that any check of its category finds true is
+# not a finding.
+_CHECKS: dict[str, Callable[[_Match], bool]] = {
+    "someone_else": _someone_else,
+    "someone_else_unless_done_to_me": _someone_else_unless_done_to_me,
+    "reported_opinion": _reported_opinion,
+    "retracted_conditional": _retracted_conditional,
+    "accident": _accident,
+    "jest": lambda m: bool(lx.JEST.search(m.clause_text)),
+    "medical_event": _medical_event,
+    "overdose_idiom": lambda m: bool(lx.OVERDOSE_IDIOM.search(m.clause_text)),
+    "bare_overdose_noun": _bare_overdose_noun,
+}
+
+
+def _qualifies(m: _Match, category: str, self_negating: bool) -> bool:
+    """Not negated, hypothetical or an idiom, and passing every check of its category."""
+    scope = [s.end() for s in lx.SCOPE_BREAK.finditer(m.before)]
+    negation_scope = lx.NOT_NEGATION.sub(" ", m.before[scope[-1]:] if scope else m.before)
+    if not self_negating and (lx.NEGATORS.search(negation_scope) or lx.HYPOTHETICAL.search(m.before)):
+        return False
+    if lx.IDIOMS.search(m.text[max(m.start - 12, 0):m.end + 28]):
+        return False
+    if not self_negating and re.search(r"\b(?:no|nothing\s+like\s+that)\b", m.matched, re.IGNORECASE):
+        return False
+    return not any(_CHECKS[name](m) for name in CATEGORY_TRAITS[category].checks)
 
 
 def _foreign_findings(original: str, text: str, clause: tuple[int, int]) -> list[RiskFinding]:
@@ -169,7 +158,7 @@ def _foreign_findings(original: str, text: str, clause: tuple[int, int]) -> list
             if langs.NEGATORS[lang].search(before) or langs.NOT_CURRENT[lang].search(clause_text[:match.start()]):
                 continue
             start, end = clause[0] + match.start(), clause[0] + match.end()
-            found.append(_finding(original, category, severity, (start, end), clause, f"lexicon:{lang}"))
+            found.append(make_finding(original, category, severity, (start, end), clause, f"lexicon:{lang}"))
             break
     return found
 
@@ -181,14 +170,14 @@ def _clause_findings(
     qualify (negated, hypothetical, someone else's, an idiom) go to ``rejected``."""
     best: dict[str, RiskFinding] = {}
     clause_text = text[clause[0]:clause[1]]
-    for category, severity, pattern, self_negating in lx.COMPILED:
+    for category, severity, pattern, self_negating in (*lx.COMPILED, *acts.COMPILED):
         held = best.get(category)
         if held is not None and held.severity.rank >= severity.rank:
             continue
         for match in pattern.finditer(clause_text):
             start, end = clause[0] + match.start(), clause[0] + match.end()
-            if _qualifies(text, clause, start, end, category, self_negating):
-                best[category] = _finding(original, category, severity, (start, end), clause)
+            if _qualifies(_Match(text, clause, start, end), category, self_negating):
+                best[category] = make_finding(original, category, severity, (start, end), clause)
                 break
             rejected.append((start, end))
     for finding in _foreign_findings(original, text, clause):
@@ -207,21 +196,12 @@ def _has_plan_or_means(text: str) -> bool:
     return False
 
 
-# Ideation escalates to critical when the patient names a plan, date or means in the same or next turn.
-_ESCALATES = {"suicidal_ideation_active": "suicidal_ideation_active", "violence": "violence",
-              "homicidal_ideation": "homicidal_ideation"}
-
-
-def _turn_of(finding: RiskFinding, turns: Sequence[_Utterance]) -> _Utterance | None:
-    return next((t for t in turns if t.start <= finding.start < max(t.end, t.start + 1)), None)
-
-
-def _settle_past_abuse(findings: list[RiskFinding], text: str, turns: list[_Utterance]) -> list[RiskFinding]:
+def _settle_past_abuse(findings: list[RiskFinding], text: str, turns: list[Utterance]) -> list[RiskFinding]:
     """Abuse the patient says is over, in the same turn and with nothing recent, is history, not current."""
     settled = []
     for finding in findings:
-        turn = _turn_of(finding, turns)
-        if finding.category == "abuse" and finding.current and turn is not None:
+        turn = turn_of(finding, turns)
+        if finding.traits.can_resolve and finding.current and turn is not None:
             said = text[turn.start:turn.end]
             if lx.ABUSE_RESOLVED.search(said) and not lx.RECENT.search(said):
                 finding = replace(finding, severity=RiskSeverity.LOW, current=False)
@@ -229,26 +209,77 @@ def _settle_past_abuse(findings: list[RiskFinding], text: str, turns: list[_Utte
     return settled
 
 
-def _escalate(findings: list[RiskFinding], text: str, turns: list[_Utterance]) -> list[RiskFinding]:
+def _settle_told_as_past(findings: list[RiskFinding], text: str, turns: list[Utterance]) -> list[RiskFinding]:
+    """A turn that opens in the past ("When I was nineteen I tried to end my life. I took a load of tablets.") keeps
+    its later sentences there until something makes them current again ("again", "last week", "I want", "now").
+    Only an explicit past marker starts the scope, so a present statement is never moved into the past."""
+    settled = []
+    for finding in findings:
+        turn = turn_of(finding, turns)
+        if finding.current and not finding.traits.lasting and finding.source != "screening" and turn is not None:
+            sentence_end = min((i for i in (text.find(m, finding.end, turn.end) for m in ".?!\n") if i >= 0),
+                               default=turn.end)
+            markers = list(lx.PAST_SCOPE.finditer(text, turn.start, finding.start))
+            if markers and not lx.CURRENT.search(text, markers[-1].end(), sentence_end):
+                finding = replace(finding, severity=RiskSeverity.LOW, current=False)
+        settled.append(finding)
+    return settled
+
+
+def _attempt(finding: RiskFinding, findings: Sequence[RiskFinding], turns: Sequence[Utterance]) -> bool:
+    """Suicidal ideation (passive words too: "I wanted to be gone") in the same patient turn as a current
+    overdose, or in the patient's next turn (the answer to "what were you hoping would happen?"), is a suicide
+    attempt."""
+    patient = [t for t in turns if not t.is_therapist]
+    turn = turn_of(finding, patient)
+    if not finding.traits.suicidal or turn is None:
+        return False
+    index = patient.index(turn)
+    told = {t for t in patient[max(index - 1, 0):index + 1]}
+    return any(f.traits.attempt and f.current and turn_of(f, patient) in told for f in findings)
+
+
+def _escalate(findings: list[RiskFinding], text: str, turns: list[Utterance]) -> list[RiskFinding]:
+    """Ideation becomes critical with a plan, date or means in the same or next turn, with intent said just
+    before harm to others, or beside an overdose (an attempt)."""
     patient_turns = [t for t in turns if not t.is_therapist]
     escalated = []
     for finding in findings:
-        if finding.current and finding.category in _ESCALATES and finding.severity == RiskSeverity.HIGH:
+        if finding.current and finding.severity.rank < RiskSeverity.CRITICAL.rank and \
+                _attempt(finding, findings, turns):
+            finding = replace(finding, category="suicidal_ideation_active", severity=RiskSeverity.CRITICAL)
+        elif finding.current and finding.traits.escalates and finding.severity == RiskSeverity.HIGH:
             index = next((i for i, t in enumerate(patient_turns) if t.start <= finding.start < max(t.end, t.start + 1)),
                          None)
             if index is not None:
                 window = "\n".join(text[t.start:t.end] for t in patient_turns[index:index + 2])
                 said_before = " ".join(text[patient_turns[index].start:finding.start].split()[-6:])
                 # "I'm going to walk in and shoot her" is intent, not only ideation.
-                intent = finding.category != "suicidal_ideation_active" and bool(langs.INTENT.search(said_before))
-                # Ideation in the same turn as an overdose is a suicide attempt.
-                attempt = finding.category == "suicidal_ideation_active" and any(
-                    f.category == "overdose" and f.current and _turn_of(f, turns) == _turn_of(finding, turns)
-                    for f in findings)
-                if intent or attempt or _has_plan_or_means(window):
+                intent = finding.traits.intent_escalates and bool(langs.INTENT.search(said_before))
+                if intent or _has_plan_or_means(window):
                     finding = replace(finding, severity=RiskSeverity.CRITICAL)
         escalated.append(finding)
     return escalated
+
+
+def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, RiskFinding]:
+    """Affirmative answers to the therapist's risk questions, by the answering turn's start. A transcript
+    without speaker labels is paired line by line (a line addressing "you" asks, the next answers)."""
+    lines = unlabelled_lines(text, turns)
+    pairs = lines if lines else turns
+    found: dict[int, RiskFinding] = {}
+    # The risk the last exchange confirmed, which a follow-up question ("is that something you're planning?") asks
+    # after.
+    confirmed: RiskFinding | None = None
+    for question, answer in zip(pairs, pairs[1:], strict=False):
+        if question.is_therapist and not answer.is_therapist:
+            finding = screening_answer(original, text, question, answer)
+            follow_up = follow_up_answer(original, text, question, answer, confirmed if finding is None else None)
+            finding = follow_up or finding
+            if finding is not None:
+                found[answer.start] = finding
+            confirmed = finding
+    return found
 
 
 def detect_risks(transcript: str) -> list[RiskFinding]:
@@ -258,26 +289,30 @@ def detect_risks(transcript: str) -> list[RiskFinding]:
     text = normalise_for_matching(transcript)
     findings: list[RiskFinding] = []
     rejected: list[tuple[int, int]] = []
-    turns = _utterances(text)
-    for index, turn in enumerate(turns):
+    turns = utterances(text)
+    answers = _answers(transcript, text, turns)
+    findings.extend(answers.values())
+    for turn in turns:
         if turn.is_therapist:
             continue
-        screened: set[str] = set()
-        if index > 0 and turns[index - 1].is_therapist:
-            answer = _screening_answer(transcript, text, turns[index - 1], turn)
-            if answer is not None:
-                findings.append(answer)
-                screened.add(answer.category)
-        for category, severity, pattern in lx.TURN_PATTERNS:
+        answer = answers.get(turn.start)
+        # A screening answer stands for the lexicon's own reading of that turn at or below its severity.
+        screened = {answer.category} if answer is not None else set()
+        for category, severity, pattern in (*lx.TURN_PATTERNS, *acts.TURN_PATTERNS):
             match = pattern.search(text, turn.start, turn.end)
             if match and not lx.JEST.search(text[turn.start:turn.end]):
-                findings.append(_finding(transcript, category, severity, match.span(), match.span()))
+                findings.append(make_finding(transcript, category, severity, match.span(), match.span()))
         for clause in _clauses(text[turn.start:turn.end], turn.start):
             findings.extend(f for f in _clause_findings(transcript, text, clause, rejected)
                             if f.category not in screened or f.severity.rank > RiskSeverity.HIGH.rank)
+    findings.extend(plan_findings(transcript, text, turns))
+    # Escalated before the classifier reads the session (it defers to a plan against someone else), and
+    # again after, for what the classifier adds.
+    findings = _escalate(findings, text, turns)
     patient_spans = [(t.start, t.end) for t in turns if not t.is_therapist]
     findings.extend(classifier_findings(transcript, text, patient_spans, findings, rejected))
     findings = _settle_past_abuse(_escalate(findings, text, turns), text, turns)
+    findings = _settle_told_as_past(findings, text, turns)
     return sorted(findings, key=lambda f: (f.start, f.category))
 
 
@@ -291,7 +326,7 @@ def warm() -> None:
 
 def patient_speech(transcript: str) -> str:
     """The patient's turns (unlabelled text counts as the patient's), without speaker labels."""
-    return "\n".join(transcript[t.start:t.end].strip() for t in _utterances(transcript) if not t.is_therapist)
+    return "\n".join(transcript[t.start:t.end].strip() for t in utterances(transcript) if not t.is_therapist)
 
 
 def screen_language(transcript: str) -> RiskScreening:

@@ -2,7 +2,7 @@
 
 A lexicon only finds the phrasings someone wrote down. This classifier (character and word
 n-gram TF-IDF, logistic regression; scikit-learn) is trained on labelled patient utterances in
-``data/risk_sentences/sentences.csv`` (English and the five other covered languages, with many
+``data/risk_sentences/sentences.csv`` (English and the six other covered languages, with many
 hard negatives: denials, idioms, someone else's risk, the past, OCD intrusive thoughts). Its
 findings are fused with the lexicon's for recall: a segment it scores above
 ``CLASSIFIER_THRESHOLD`` for a risk class becomes a finding unless a lexicon finding of the same
@@ -26,7 +26,7 @@ from typing import Any
 
 from summarizer import risk_lexicon as lx
 from summarizer.risk_normalise import normalise_for_matching
-from summarizer.risk_types import FAMILY, RiskFinding, RiskSeverity
+from summarizer.risk_types import CATEGORY_TRAITS, FAMILY, RiskFinding, RiskSeverity
 
 SENTENCES_DIR = Path(__file__).resolve().parent.parent / "data" / "risk_sentences"
 # Hand-labelled utterances, and ordinary patient turns of no-risk corpus sessions (training/risk_negatives.py).
@@ -43,12 +43,18 @@ LABELS: dict[str, tuple[str, RiskSeverity]] = {
     "abuse": ("abuse", RiskSeverity.HIGH),
 }
 NO_RISK = "none"
+# What a label's segment must also say for its finding to stand: the classifier reads "I lined the pills up"
+# as an overdose, but without anything taken or treated none happened.
+LABEL_EVIDENCE: dict[str, re.Pattern[str]] = {"overdose": lx.INGESTION}
 # Long turns (and ASR runs) are cut into overlapping windows of this many words.
 _WINDOW_WORDS = 40
 _WINDOW_STRIDE = 20
 # Shorter segments are the lexicon's alone: on a single short sentence the classifier leans on one
 # word ("I cut back on coffee", "the cat scratched me on my arm" scored as self-harm at 0.9).
 _MIN_WORDS = 13
+
+
+_SOMEONE_AS_OBJECT = re.compile(r"\b(?:him|her|them|his|he|she)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,29 @@ def _windows(text: str, start: int, end: int) -> list[Segment]:
             for i in range(0, len(words) - _WINDOW_STRIDE, _WINDOW_STRIDE)]
 
 
+def _plan_against_others(category: str, text: str, segment: Segment, lexicon: Sequence[RiskFinding]) -> bool:
+    """A plan read as suicidal beside a plan to harm someone else ("now I've got the date, I bought a box of
+    shells"; "going round there with the hammer") is that plan: a plan's words (a date, a weapon, "it's
+    sorted") are the same whoever it is for. Beside means a critical one anywhere in the session, or any
+    in the segment itself; unless the segment turns the harm on the patient ("and then myself")."""
+    said = text[segment.start:segment.end]
+    if not CATEGORY_TRAITS[category].suicidal or lx.SELF_DIRECTED.search(said):
+        return False
+    # A segment whose harm has someone else as its object ("I've not gone near him") belongs to a harm-to-others
+    # finding anywhere in the session, whatever its severity.
+    about_someone = bool(_SOMEONE_AS_OBJECT.search(said))
+    return any(f.current and f.traits.intent_escalates and (
+        f.severity == RiskSeverity.CRITICAL or about_someone or segment.start <= f.start < segment.end)
+        for f in lexicon)
+
+
+def _done_by_someone_else(category: str, segment: Segment, lexicon: Sequence[RiskFinding]) -> bool:
+    """An injury the lexicon read as abuse in this segment ("she held a cushion over my face") was done to the
+    patient: the classifier's self-harm reading of the same words is that abuse."""
+    return FAMILY[category] == "self_harm" and any(
+        f.current and f.family == "abuse" and segment.start <= f.start < segment.end for f in lexicon)
+
+
 def classifier_findings(
     original: str,
     text: str,
@@ -149,10 +178,15 @@ def classifier_findings(
             continue
         if lx.IDIOMS.search(text[segment.start:segment.end]):
             continue
+        if _plan_against_others(category, text, segment, lexicon) or _done_by_someone_else(category, segment, lexicon):
+            continue
+        needed = LABEL_EVIDENCE.get(label)
+        if needed is not None and not needed.search(text[segment.start:segment.end]):
+            continue
         if any(segment.start <= start and end <= segment.end for start, end in rejected):
             continue
         evidence = original[segment.start:segment.end]
-        historical = category != "abuse" and bool(lx.HISTORY.search(evidence))
+        historical = not CATEGORY_TRAITS[category].lasting and bool(lx.HISTORY.search(evidence))
         found.append(RiskFinding(
             category=category, severity=RiskSeverity.LOW if historical else severity,
             evidence=" ".join(evidence.split())[:160], start=segment.start, end=segment.end,

@@ -2,7 +2,7 @@
 
 A transcript in a language the detector does not cover must never pass as "no risk found": the
 job says risk screening was not performed and needs a clinician. The lexicons below cover the
-core first-person risk statements in Spanish, French, German, Portuguese and Italian; every
+core first-person risk statements in Spanish, French, German, Portuguese, Italian and Dutch; every
 lexicon runs on every transcript, so mixed-language sessions are read in each covered language.
 
 Patterns are written without accents: they run on ``normalise_for_matching`` text, which folds
@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from summarizer.risk_types import RiskSeverity
 
-COVERED_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt", "it")
+COVERED_LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt", "it", "nl")
 LANGUAGE_NAMES = {
     "en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese", "it": "Italian",
     "nl": "Dutch", "pl": "Polish", "ru": "Russian", "uk": "Ukrainian", "tr": "Turkish", "ar": "Arabic",
@@ -70,7 +70,8 @@ def language_name(code: str) -> str:
 # --- lexicons -------------------------------------------------------------------------------------
 _WEEKDAYS = (r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|"
              r"dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|segunda|terca|quarta|quinta|sexta|"
-             r"lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica)")
+             r"lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|"
+             r"(?:maan|dins|woens|donder|vrij|zater|zon)dag(?:avond|nacht|ochtend|middag)?)")
 
 # English time words count as a plan only next to an intent ("Thursday I'll be waiting by his car",
 # "I'm going to go next week, probably Tuesday"), not as a mere date ("at my lad's football on Saturday").
@@ -80,7 +81,7 @@ _EN_WHEN = (r"(?:(?:on|this|next)\s+)?(?:monday|tuesday|wednesday|thursday|frida
             r"twenty-\w+))\b")
 _EN_INTENT = (r"(?:going\s+to|gonna|i'?ll|i\s+will|planning|plan\s+(?:is|to)|decided|i'?m\s+going|that'?s\s+when|"
               r"i\s+was\s+going|made\s+my\s+mind\s+up|i\s+was\s+thinking)\b")
-INTENT = re.compile(rf"\b(?:{_EN_INTENT}|voy\s+a|je\s+vais|ich\s+werde|vou|vado\s+a)", re.IGNORECASE)
+INTENT = re.compile(rf"\b(?:{_EN_INTENT}|voy\s+a|je\s+vais|ich\s+werde|vou|vado\s+a|ik\s+ga)", re.IGNORECASE)
 
 # (language, category, severity, pattern)
 _LEXICON: list[tuple[str, str, RiskSeverity, str]] = [
@@ -201,6 +202,37 @@ _LEXICON: list[tuple[str, str, RiskSeverity, str]] = [
     ("it", "abuse", RiskSeverity.HIGH,
      r"\bmi\s+(?:picchia|ha\s+picchiat[oa]|minaccia|ha\s+minacciat[oa]|strangola|ha\s+strangolat[oa]|violenta|ha\s+"
      r"violentat[oa]|spinge|ha\s+spint[oa])\b"),
+    # Dutch
+    ("nl", "suicidal_ideation_active", RiskSeverity.HIGH,
+     r"\b(?:zelfmoord(?:gedachten|plannen)?|mezelf\s+(?:van\s+kant\s+(?:te\s+)?maken|om\s+(?:te\s+)?brengen|"
+     r"(?:te\s+)?doden|op\s+(?:te\s+)?hangen|(?:te\s+)?verdrinken)|(?:een\s+)?einde\s+aan\s+(?:mijn|m'n)\s+(?:eigen\s+)"
+     r"?"
+     r"leven\s+(?:te\s+)?maken|ik\s+wil\s+(?:dood|sterven|niet\s+meer\s+leven)|er\s+een\s+einde\s+aan\s+maken|"
+     r"voor\s+(?:de|een)\s+trein\s+(?:springen|gaan\s+(?:staan|liggen)))\b"),
+    ("nl", "suicidal_ideation_active", RiskSeverity.CRITICAL,
+     r"\b(?:zelfmoordpoging|geprobeerd\s+(?:om\s+)?(?:mezelf\s+(?:van\s+kant\s+te\s+maken|te\s+doden|om\s+te\s+brengen)"
+     r"|"
+     r"zelfmoord\s+te\s+plegen|een\s+einde\s+aan\s+mijn\s+leven\s+te\s+maken)|neem\s+ik\s+ze\s+allemaal\s+in|"
+     r"(?:alle|al\s+(?:mijn|de))\s+(?:\w+\s+)?(?:pillen|slaappillen|tabletten|medicijnen)\s+(?:in\s*(?:te\s+)?nemen|"
+     r"(?:te\s+)?slikken)|afscheidsbrie(?:f|ven))\b"),
+    ("nl", "suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\b(?:wou|wilde|zou\s+willen)\s+dat\s+ik\s+(?:dood\s+was|niet\s+meer\s+wakker\s+werd|er\s+niet\s+meer\s+was)\b"
+     r"|\bniet\s+meer\s+wakker\s+(?:te\s+)?worden\b|\bbeter\s+af\s+zonder\s+mij\b|\bliever\s+dood\b|\b(?:het\s+"
+     r"leven|alles|het\s+allemaal)\s+heeft\s+geen\s+zin\s+meer\b|\bgewoon\s+(?:willen\s+)?verdwijnen\b"),
+    ("nl", "self_harm", RiskSeverity.HIGH,
+     r"\b(?:snij|sneed|kras|kraste|brand|brandde)\s+(?:ik\s+)?mezelf\b(?!\s+in\s+(?:mijn|m'n|de)\s+(?:vinger|duim))"
+     r"|\bmezelf\s+(?:\w+\s+)?(?:snijden|krassen|pijn\s+(?:te\s+)?doen|verwonden|beschadigen|gesneden|gekrast|verwond|"
+     r"pijn\s+gedaan)\b|\bzelfbeschadiging\b"),
+    ("nl", "overdose", RiskSeverity.CRITICAL,
+     r"\boverdosis\b|\bmaag\s+(?:is\s+)?(?:leeggepompt|laten\s+leegpompen)\b|\b(?:alle|al\s+mijn|een\s+hele\s+"
+     r"(?:strip|doos)|\d{2,}|twintig|dertig)\s+(?:\w+\s+)?(?:pillen|tabletten|slaappillen|medicijnen)\s+(?:ingenomen|"
+     r"geslikt)\b"),
+    ("nl", "violence", RiskSeverity.HIGH,
+     r"\b(?:hem|haar)\s+(?:vermoorden|dood\s*maken|neersteken|iets\s+aan\s*doen)\b|\bik\s+vermoord\s+(?:hem|haar)\b"),
+    ("nl", "abuse", RiskSeverity.HIGH,
+     r"\b(?:hij|zij|ze)\s+(?:slaat|sloeg|schopt|schopte|wurgt|wurgde|bedreigt|bedreigde|duwt|duwde|verkracht\w*)\s+"
+     r"(?:mij|me)\b|\b(?:hij|zij|ze)\s+heeft\s+(?:mij|me)\s+(?:\w+\s+)?(?:geslagen|geschopt|gewurgd|bedreigd|"
+     r"verkracht|geduwd|opgesloten)\b"),
 ]
 COMPILED: list[tuple[str, str, RiskSeverity, re.Pattern[str]]] = [
     (lang, cat, sev, re.compile(rx, re.IGNORECASE)) for lang, cat, sev, rx in _LEXICON
@@ -213,6 +245,7 @@ NEGATORS = {
     "de": re.compile(r"\b(?:nicht|nie|niemals|kein\w*|nein|verneint|ohne)\b", re.IGNORECASE),
     "pt": re.compile(r"\b(?:nao|nunca|jamais|nem|nega|nenhum\w*|sem)\b", re.IGNORECASE),
     "it": re.compile(r"\b(?:non|mai|nessun\w*|nega|senza|ne)\b", re.IGNORECASE),
+    "nl": re.compile(r"\b(?:niet|nooit|geen|nee|niks|niets|zonder|ontken\w*)\b", re.IGNORECASE),
 }
 # Conditionals, someone else's risk and the past, per language: the finding is not current.
 NOT_CURRENT = {
@@ -238,19 +271,22 @@ NOT_CURRENT = {
                      r"o)|mia\s+"
                      r"(?:amica|sorella|cugina|madre|zia|vicina|figlia)|anni\s+fa|quando\s+ero\s+(?:piccol[oa]|giovane|"
                      r"ragazz[oa]))\b", re.IGNORECASE),
+    "nl": re.compile(r"\b(?:als\s+ik\s+ooit|mocht\s+ik|stel\s+dat|per\s+ongeluk|mijn\s+(?:vriend\w*|broer|zus|neef|"
+                     r"nicht|vader|moeder|oom|tante|buur\w*|zoon|dochter)|jaren\s+geleden|toen\s+ik\s+(?:jong|klein|"
+                     r"een\s+kind|tiener))\b", re.IGNORECASE),
 }
 # A plan, date or means near active ideation makes it critical, in any covered language.
 PLAN_OR_MEANS = re.compile(
     rf"\b(?:{_EN_INTENT}[^.!?\n]{{0,80}}?\b{_EN_WHEN}|{_EN_WHEN}[^.!?\n]{{0,60}}?\b{_EN_INTENT}|"
-    r"my\s+plan|a\s+plan|planned|planning\s+to|the\s+date|a\s+date|worked\s+out\s+how|picked\s+(?:a|the)\s+(?:spot|pl"
-    r"ace|"
-    r"day|date|time)|(?:have|'ve\s+got|got|bought|kept|keep|saved|stashed|hid|hidden|collected|saving)\s+(?:up\s+)?"
+    r"my\s+plan|a\s+plan|planned|planning\s+to|the\s+date|a\s+date|worked\s+out\s+how|(?:picked|chosen|chose)\s+(?:a|the|my)\s+(?:spot|"
+    r"place|day|date|time|bridge|building|tree|method|way|car\s+park|cliff|train|line|night)|(?:have|'ve\s+got|got|bought|kept|keep|saved|stashed|hid|hidden|collected|saving)\s+(?:up\s+)?"
     r"(?:a\s+|the\s+|my\s+|some\s+|all\s+(?:my|the)\s+)?(?:full\s+|whole\s+|new\s+)?(?:bottle|gun|rope|noose|pills|"
     r"tablets|stash|knife|blades?|box\s+of|pack\s+of|packets|strip\s+of|charcoal|hose|shotgun|rifle|pistol)|"
     rf"(?:el|la|le|der|am|na|no|il)\s+{_WEEKDAYS}|{_WEEKDAYS}|esta\s+noche|ce\s+soir|heute\s+nacht|stasera|hoje\s+a\s"
     rf"+noite|"
     r"ya\s+tengo|guardad[oa]s|j'?ai\s+(?:deja\s+)?(?:les|des)\s+(?:cachets|medicaments|comprimes)|de\s+cote|gesammelt|"
-    r"ja\s+tenho|guardei|messo\s+da\s+parte|(?:tengo|j'?ai|habe|tenho|ho)\s+(?:las?|les|une?|eine?|die|um|uma|as|os|le|"
+    r"ja\s+tenho|guardei|messo\s+da\s+parte|(?:op)?gespaard|verzameld|ik\s+heb\s+(?:de|een|het)\s+(?:pillen|touw|mes)|("
+    r"?:tengo|j'?ai|habe|tenho|ho)\s+(?:las?|les|une?|eine?|die|um|uma|as|os|le|"
     r"una|un)\s+(?:pastillas|pistola|cuerda|cuchillo|arma|corde|arme|fusil|pistolet|seil|waffe|tabletten|corda|arma|"
     r"pillole|pastiglie)"
     # targeted violence: a weapon kept ready, the target's movements known, lying in wait
@@ -259,4 +295,11 @@ PLAN_OR_MEANS = re.compile(
     r"\s+(?:finishes|leaves|lives|parks|walks|goes|works)|(?:waiting|wait|waited|sat)\s+(?:outside|by|for)\s+(?:his|"
     r"her|their|him|her)\b)\b",
     re.IGNORECASE,
+)
+# Risk screening questions in the other covered languages: (question, category, severity of a "yes").
+SCREENING_QUESTIONS: tuple[tuple[re.Pattern[str], str, RiskSeverity], ...] = (
+    (re.compile(r"\b(?:zelfmoord\w*|einde\s+aan\s+(?:je|jouw)\s+(?:eigen\s+)?leven|jezelf\s+(?:van\s+kant\s+(?:te\s+)?"
+                r"maken|iets\s+aan\s+(?:te\s+)?doen|(?:te\s+)?doden|om\s+(?:te\s+)?brengen)|niet\s+meer\s+(?:willen\s+)"
+                r"?"
+                r"leven)\b[^?]*\?", re.IGNORECASE), "suicidal_ideation_active", RiskSeverity.HIGH),
 )

@@ -64,7 +64,7 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # date or means said nearby escalates the high ones (summarizer/risk.py, _escalate).
     ("suicidal_ideation_active", RiskSeverity.HIGH,
      r"\b(?:kill|killing|end|ending|take|taking)\s+my\s*self\b|\bkill\s+me\s*self\b|\b(?:end|take|ending|taking)"
-     r"\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b|\bwant\s+to\s+be\s+dead\b|\b(?:do|doing)\s+it\s+"
+     r"\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b|\bwant(?:ed)?\s+to\s+be\s+dead\b|\b(?:do|doing)\s+it\s+"
      r"myself\b"),
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      r"\bhang(?:ing)?\s+myself\b|\bshoot(?:ing)?\s+myself\b|\bjump(?:ing)?\s+(?:off|in front of)\b"
@@ -285,7 +285,8 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"strangle|shoot)\s+me\b|\b(?:he|she)\s+(?:said|says|told\s+me)\b[^.\n]{0,80}?\bi'?ll\s+kill\s+you\b|"
      r"\buses?\s+(?:his|her|a|the)\s+(?:belt|cane|stick|slipper)\s+on\s+(?:me|him|her|them|my)\b"),
     ("overdose", RiskSeverity.CRITICAL,
-     r"\btook\s+everything\s+(?:in\s+the|i\s+had|from\s+the)\b|\b(?:annoyed|angry|gutted|disappointed|sorry|upset)\s+"
+     r"\btook\s+everything\s+(?:in\s+the|i\s+had|from\s+the)\b|\b(?:took|swallowed|downed)\s+(?:every|each)\s+"
+     r"(?:single\s+)?(?:pill|tablet|capsule)\b|\b(?:annoyed|angry|gutted|disappointed|sorry|upset)\s+"
      r"(?:that\s+)?it\s+didn'?t\s+work\b"),
     # Plans and methods in plain words, with no risk keyword: "my plan is to drive my car off the bridge on
     # Sunday", "I'm going to walk into the sea", "I keep the noose in the shed now".
@@ -318,6 +319,19 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"|\b(?:no\s+one|nobody)\s+would\s+(?:miss|notice|care)\s+(?:me|if\s+i\s+(?:was|were)\s+gone)\b"
      r"|\beveryone(?:'d|\s+would)\s+be\s+(?:better|happier)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:was|were)"
      r"\s+gone)\b"),
+    # Instruments on the body: "I used the lighter on my arm again", "took a blade to my thigh". Not a razor
+    # (shaving) and not a needle (injections).
+    ("self_harm", RiskSeverity.HIGH,
+     rf"\b(?:used|use|using|uses|took|take|taking|put|putting|ran|run|running|dragged|dragging)\s+(?:a|an|the|my|"
+     rf"that|this)\s+(?:\w+\s+)?(?:lighter|lit\s+match|match|cigarette|blade|razor\s+blade|knife|compass|pin|"
+     rf"safety\s+pin|broken\s+glass|glass|shard|scissors)\s+(?:on|to|against|across|into|over)\s+(?:my\s+{BODY}|"
+     rf"myself)\b"),
+    ("overdose", RiskSeverity.CRITICAL,
+     r"\bpumped\s+my\s+stomach\b|\b(?:i\s+)?had\s+my\s+stomach\s+pumped\b"),
+    # A wish to be gone: "I wanted to be gone, I wanted it to stop" (not "gone by five", "gone from that house").
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\b(?:want(?:ed)?|wanting|wish(?:ed)?)\s+to\s+(?:just\s+)?be\s+gone\b(?!\s+(?:by|before|for|from|when|at|in|"
+     r"early|soon|out|already|so|on))"),
 ]
 # Patterns read across a whole patient turn, for risks told over several sentences.
 TURN_PATTERNS: list[tuple[str, RiskSeverity, re.Pattern[str]]] = [
@@ -339,6 +353,12 @@ SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
      r"(?:in\s+)?(?:carrying\s+on|going\s+on|living|being\s+(?:here|alive)|anymore|of\s+(?:it\s+all|living|"
      r"anything))|\bwish\s+i\s+could\s+(?:just\s+)?(?:switch\s+off|disappear|stop\s+existing|not\s+exist|"
      r"go\s+to\s+sleep\s+forever)|\bno\s+reason\s+to\s+(?:live|keep\s+going|go\s+on|be\s+here)\b"),
+    # "if a bus hit me on the way in I wouldn't mind": welcoming an accidental death
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\bif\s+(?:a|the|some)\s+(?:\w+\s+)?(?:bus|car|lorry|truck|train|van|tram)\s+(?:just\s+)?(?:hit|hits|took|takes|"
+     r"ran\s+(?:me\s+)?over|runs\s+(?:me\s+)?over)\s*(?:me)?\b[\w\s,']{0,40}?\b(?:(?:i\s+)?(?:wouldn'?t|would\s+not|"
+     r"wouldnt)\s+(?:mind|care)|(?:it\s+)?(?:would|'d)\s+be\s+(?:okay|ok|fine|alright|a\s+relief)|i'?d\s+not\s+"
+     r"mind)\b"),
     # "if I just didn't wake up one morning, it wouldn't be the worst thing"; not "if I didn't wake up for work"
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\bif\s+i\s+(?:just\s+|simply\s+|never\s+)?(?:didn'?t|did\s+not|don'?t|do\s+not|wouldn'?t|never)\s+(?:wake|woke)"
@@ -372,6 +392,21 @@ SELF_NEGATING: list[tuple[str, RiskSeverity, str]] = [
     ("suicidal_ideation_active", RiskSeverity.HIGH,
      r"\bdon'?t\s+trust\s+myself\s+(?:in\s+the\s+car|alone|not\s+to|with\s+(?:the\s+)?(?:pills|tablets|knife|"
      r"knives|gun|car))"),
+    # Intent to die said as a plan not to wake: "I wasn't planning to wake up" (beside an overdose, an attempt).
+    ("suicidal_ideation_active", RiskSeverity.HIGH,
+     r"\b(?:wasn'?t|wasnt|was\s+not|weren'?t|not)\s+(?:planning|intending|expecting|meaning|going)\s+(?:on\s+)?"
+     r"to\s+wake\s+(?:up|back\s+up)\b(?!\s+(?:early|on\s+time|in\s+time|for|before|until|till|at))"),
+    # "I'd rather not be alive", "I'd sooner be dead" (not "rather be dead than go to that party").
+    ("suicidal_ideation_passive", RiskSeverity.MODERATE,
+     r"\b(?:i'?d|id|i\s+would)\s+(?:just\s+)?(?:rather|sooner)\s+(?:not\s+be\s+(?:alive|here|around)|be\s+dead|not\s+"
+     r"exist)\b(?!\s+(?:than|your|my|his|her|the|them|him|people|anyone|those|these|that|this)\b)"
+     # Welcoming death by illness: "if it was something bad I wouldn't fight it", "if it happened on its own
+     # that would be okay"
+     r"|\bif\s+(?:it\s+(?:was|were|is|turned\s+out\s+to\s+be|came\s+back\s+as)\s+(?:something\s+)?(?:bad|serious|"
+     r"cancer|terminal)|i\s+(?:got|had|get)\s+(?:cancer|something\s+(?:bad|serious|terminal)))\b[\w\s,']{0,30}?\bi"
+     r"\s+(?:wouldn'?t|would\s+not|won'?t|wouldnt)\s+(?:fight\s+it|have\s+(?:the\s+)?treatment|do\s+the\s+chemo)\b"
+     r"|\bif\s+(?:it|i|death)\s+(?:just\s+)?(?:happened|came|died)\s+(?:on\s+its\s+own|naturally|in\s+my\s+sleep)"
+     r"\b[\w\s,']{0,12}?\b(?:that|it)\s+(?:would|'d|wd)\s+be\s+(?:okay|ok|fine|alright|all\s+right|a\s+relief)\b"),
 ]
 COMPILED = [(cat, sev, re.compile(rx, re.IGNORECASE), False) for cat, sev, rx in PATTERNS] + [
     (cat, sev, re.compile(rx, re.IGNORECASE), True) for cat, sev, rx in SELF_NEGATING
@@ -389,7 +424,11 @@ HYPOTHETICAL = re.compile(r"\b(?:if|in\s+case|what\s+if|whenever\s+i\s+ever|shou
 THIRD_PARTY = re.compile(
     r"\b(?:he|she|they|his|her|their|friend|friends|cousin|brother|sister|mom|mum|mother|dad|father|aunt|uncle|"
     r"roommate|classmate|someone|somebody|people|character|movie|show|news|patient|client|neighbou?r|son|daughter"
-    r"|husband|wife|partner|boyfriend|girlfriend)\b",
+    r"|husband|wife|partner|boyfriend|girlfriend"
+    # people whose work puts instruments to the patient's body
+    r"|nurse|doctor|gp|dentist|paramedics?|medic|surgeon|physio|hairdresser|barber|tattooist|beautician"
+    # people met at work or in the street ("a lady who'd taken all her tablets")
+    r"|lady|woman|man|guy|bloke|lad|girl|boy|kid|child|person|customer|passenger)\b",
     re.IGNORECASE,
 )
 REPORTED = re.compile(rf"\b(?:he|she|they|my\s+{RELATIVE}|my\s+friend|people|everyone|everybody)\s+(?:thinks|"
@@ -397,8 +436,12 @@ REPORTED = re.compile(rf"\b(?:he|she|they|my\s+{RELATIVE}|my\s+friend|people|eve
                        re.IGNORECASE)
 # Subject pronouns only: "my cousin overdosed" is the cousin's risk, "I overdosed" the patient's.
 FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|myself)\b", re.IGNORECASE)
-HISTORY = re.compile(r"\b(?:years\s+ago|used\s+to|back\s+then|"
-                      r"when\s+i\s+was\s+(?:a\s+kid|younger|little|a\s+teen|\d+)|"
+# "used to" before a verb is the past ("I used to cut"); before a noun it is habit ("getting used to it").
+HISTORY = re.compile(r"\b(?:years\s+ago|used\s+to(?!\s+(?:it|this|that|the|them|being|having|my|him|her)\b)|"
+                     r"back\s+then|"
+                      r"when\s+i\s+was\s+(?:a\s+kid|younger|little|a\s+teen(?:ager)?|a\s+student|at\s+school|\d+|"
+                      r"(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+                      r"twenty-\w+|in\s+my\s+(?:teens|twenties)))|at\s+(?:the\s+)?age\s+(?:of\s+)?(?:\d+|\w+teen|twenty\w*)|"
                       r"in\s+high\s+school|as\s+a\s+teenager|back\s+in\s+(?:college|school)|long\s+time\s+ago|"
                       r"haven'?t\s+(?:done\s+(?:that|it)(?!\s+since\s+\w)|since)|(?:in|back\s+in)\s+(?:19|20)\d\d|a"
                       r"t\s+uni"
@@ -413,6 +456,18 @@ RECENT = re.compile(r"\b(?:again|last\s+(?:night|week|weekend|month|time)|yester
                     r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|keeps?|every\s+(?:day|night|w"
                     r"eek))\b",
                     re.IGNORECASE)
+# An explicit time in the past that opens a story ("When I was nineteen", "Years ago", "Back in 2009"): the rest of
+# the turn is told there until something makes it current. Not "used to", which is a habit, not a time.
+PAST_SCOPE = re.compile(r"\b(?:years\s+ago|back\s+then|long\s+time\s+ago|back\s+when|when\s+i\s+was\s+(?:a\s+kid|"
+                        r"younger|little|a\s+teen(?:ager)?|a\s+student|at\s+school|\d+|eleven|twelve|thirteen|fourteen|fifteen|"
+                        r"sixteen|seventeen|eighteen|nineteen|twenty|twenty-\w+|in\s+my\s+(?:teens|twenties))|at\s+(?:the\s+)?"
+                        r"age\s+(?:of\s+)?(?:\d+|\w+teen|twenty\w*)|as\s+a\s+teenager|in\s+high\s+school|(?:in|back\s+in)\s+"
+                        r"(?:19|20)\d\d)\b", re.IGNORECASE)
+# What keeps a sentence current after a turn opened in the past ("When I was fifteen I cut. I've started again.").
+CURRENT = re.compile(
+    rf"{RECENT.pattern}|\b(?:now|nowadays|lately|recently|still|these\s+days|at\s+the\s+moment|currently|this\s+"
+    r"(?:year|month|time)|today|tonight|since\s+then)\b|\bi\s+(?:want|wanna|am|feel|keep|think|plan|can'?t|have\s+"
+    r"been|'ve\s+been|ve\s+been)\b|\bi'?m\b", re.IGNORECASE)
 # "I overdosed on mince pies": a figure of speech when what was overdone is no substance.
 OVERDOSE_IDIOM = re.compile(r"\boverdos\w*\s+on\s+(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|the\s+"
                             r"(?:weekend|night|\d)|last|new\s+year|christmas|my\s+birthday|\d)\b)"
@@ -421,6 +476,15 @@ OVERDOSE_IDIOM = re.compile(r"\boverdos\w*\s+on\s+(?!(?:monday|tuesday|wednesday
                             r"benzos|"
                             r"methadone|codeine|morphine|ibuprofen|aspirin|antidepressants|opioids|sertraline)\b)"
                             r"\w+", re.IGNORECASE)
+# Something was taken, or treated: an overdose happened ("I lined them up and put them back" is no overdose).
+INGESTION = re.compile(r"\b(?:i|i'?d|i'?ve|i\s+had|i\s+just)\s+(?:\w+\s+)?(?:took|taken|swallowed|downed|necked|"
+                       r"overdosed|od'?d)\b|\b(?:hospital|ambulance|a\s*(?:&|and)\s*e|paramedics?|stomach|narcan|naloxo"
+                       r"ne|charcoal|"
+                       r"antidote|icu|resus|hdu|drip)\b", re.IGNORECASE)
+# Words that turn a harm on the patient: "and then myself", "I won't be around after".
+SELF_DIRECTED = re.compile(r"\b(?:myself|my\s+(?:own\s+)?life|suicid\w*|kill\s+me|(?:i'?ll|i\s+will|i\s+want\s+to|i"
+                           r"'?d)\s+(?:just\s+)?(?:die|be\s+dead|be\s+gone)|wake\s+up|not\s+(?:be\s+)?(?:here|around|"
+                           r"alive)|end\s+it\s+all|goodbye)\b", re.IGNORECASE)
 # "burned my hand on the oven tray", "it was an accident": an injury, not self-harm.
 ACCIDENT = re.compile(r"\b(?:accident(?:al(?:ly)?)?|by\s+mistake)\b|\bon\s+(?:the|a)\s+(?:oven|stove|hob|iron|kettle|"
                        r"pan|tray|grill|radiator|barbecue|bbq)\b", re.IGNORECASE)
@@ -453,13 +517,6 @@ RETRACTION = re.compile(r"\b(?:i'?d|i\s+would|i\s+will|i'?ll)\s+never\b|\bi\s+(?
                          r"(?:ever\s+)?(?:actually\s+|really\s+)?do\s+(?:that|it)\b|\bthat'?s\s+not\s+(?:me|who\s+i\s"
                          r"+am)\b"
                          r"|\bi\s+didn'?t\s+mean\s+it\b|\bnot\s+that\s+i\s+(?:would|'d)\b", re.IGNORECASE)
-
-# ASR output often drops the colon after "speaker 1" / "speaker 2".
-THERAPIST_LABEL = re.compile(r"^\s*(?:speaker\s*(?:1|one)\b\s*:?|(?:therapist|t|counsell?or|clinician|dr\.?\s*\w*|"
-                              r"speaker\s*1|interviewer|"
-                              r"psychologist|provider)\s*:)", re.IGNORECASE)
-PATIENT_LABEL = re.compile(r"^\s*(?:speaker\s*(?:2|two)\b\s*:?|(?:patient|client|c|p|speaker\s*2|pt)\s*:)",
-                            re.IGNORECASE)
 CLAUSE_SPLIT = re.compile(r"(?:(?<!\.)\.(?!\.)|\.{2,}(?!\.)(?![ \t]*(?-i:[a-z]))|…(?![ \t]*(?-i:[a-z]))|[!?;\n])+"
                            r"|\s(?:but|though|although|except|however|whereas)\s|,\s*(?=but\b)",
                            re.IGNORECASE)
@@ -470,56 +527,3 @@ SCOPE_BREAK = re.compile(r"(?:,\s*|\s)(?:so|and\s+then|then)\s+(?=(?:i|i'm|im|i'
 # Not negations: "I can't stop thinking about hurting her", "I couldn't help picturing it".
 NOT_NEGATION = re.compile(r"\b(?:can'?t|cannot|couldn'?t|could\s+not)\s+(?:stop|help)\b|\bnot\s+(?:just|only)\b",
                            re.IGNORECASE)
-
-
-
-SCREENING_QUESTION = re.compile(
-    r"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|take\s+your\s+"
-    r"(?:own\s+)?life|not\s+(?:being|be)\s+(?:here|alive)|wish(?:ed)?\s+you\s+were\s+dead|how\s+would\s+you\s+do\s+it|"
-    r"have\s+you\s+thought\s+about\s+how|(?:a|any)\s+plan|(?:thinking|thought|thoughts)\s+(?:about|of)\s+jumping"
-    r"(?!\s+(?:ship|in|on|at|into\s+(?:the|a)\s+(?:job|pool|deep\s+end))))\b[^?]*\?", re.IGNORECASE)
-# Asked only about wishing to be dead (not about acting): a "yes" is passive ideation.
-PASSIVE_QUESTION = re.compile(r"\b(?:not\s+(?:being|be)\s+(?:here|alive|around)|wish(?:ed)?\s+you\s+were\s+dead|bette"
-                              r"r\s+"
-                              r"off\s+(?:dead|without\s+you)|not\s+wak(?:e|ing)\s+up|life\s+(?:isn'?t|wasn'?t|is\s+no"
-                              r"t)\s+"
-                              r"worth)\b", re.IGNORECASE)
-ACTIVE_QUESTION = re.compile(r"\b(?:suicid\w*|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:"
-                             r"fe|ves)|"
-                             r"take\s+your\s+(?:own\s+)?life|plan|how\s+would\s+you|jumping)\b", re.IGNORECASE)
-# Asked about a method or plan: a "yes" means the patient has one, which is critical.
-PLAN_QUESTION = re.compile(r"\b(?:how\s+would\s+you\s+do\s+it|how\s+you\s+would\s+do\s+it|thought\s+about\s+how|(?:a|"
-                           r"any)\s+"
-                           r"plan|made\s+(?:a\s+)?plans?|a\s+(?:date|method|time\s+in\s+mind))\b", re.IGNORECASE)
-ABUSE_QUESTION = re.compile(r"\b(?:did|has|does|is|was)\s+(?:he|she|they|someone|anyone|your\s+\w+)\s+(?:ever\s+)?(?:"
-                            r"hit|"
-                            r"hurt|push|shove|punch|slap|kick|choke|strangl|threaten|force|hold|pin)\w*\s+(?:you|down"
-                            r")\b[^?]*\?",
-                            re.IGNORECASE)
-# A "yes" that goes on to deny: "Yes, I read it properly. Zero. I haven't had any thoughts like that."
-REPLY_DENIAL = re.compile(r"\b(?:zero|haven'?t\s+had\s+any|no\s+thoughts|not\s+at\s+all|none\s+at\s+all|never\s+(?:ha"
-                          r"d|have)"
-                          r"|nothing\s+like\s+that)\b", re.IGNORECASE)
-SELF_HARM_QUESTION = re.compile(r"\b(?:hurt(?:ing)?|harm(?:ing)?|cut(?:ting)?)\s+yourself\b[^?]*\?", re.IGNORECASE)
-HOMICIDE_QUESTION = re.compile(
-    r"\b(?:homicid\w*|(?:thoughts?|urges?|ideas?|fantas\w+|plans?|want(?:ing)?|wish(?:ing)?|feel(?:ing)?\s+like|"
-    r"thinking|thought|think)\s+(?:about\s+|of\s+|to\s+)?(?:\w+\s+)?(?:kill(?:ing)?|hurt(?:ing)?|harm(?:ing)?|"
-    r"attack(?:ing)?|stab(?:bing)?|shoot(?:ing)?|using\s+the\s+\w+\s+on)\s+(?:him|her|them|someone|anyone|anybody|"
-    r"others|other\s+people))\b[^?]*\?", re.IGNORECASE)
-# Stage directions and fillers before the answer proper: "(long pause) Kind of.", "um yeah"
-REPLY_PREAMBLE = re.compile(r"^(?:\s*(?:\([^)]{0,40}\)|\[[^\]]{0,40}\])|\W*\b(?:um+|uh+|erm|er|mm+|so|well|i\s+mean)"
-                             r"\b)*\W*", re.IGNORECASE)
-# "If it gets worse, will you call me?" asks for a commitment; "yes" to it is not a disclosure.
-SAFETY_REQUEST = re.compile(r"(?<!even\s)\bif\b|\b(?:will|would|can|could)\s+you\s+(?:tell|call|let|ring|text|reach|"
-                             r"contact|promise|come|go|use|remember|talk)\b|\bis\s+that\s+(?:okay|ok|alright|all\s+ri"
-                             r"ght)\b|"
-                             r"\b(?:write|make|put\s+together|draw\s+up|go\s+through|update)\s+(?:down\s+)?(?:a|the|y"
-                             r"our)\s+"
-                             r"(?:safety\s+)?plan\b|\bsafety\s+plan\b|\bwould\s+you\s+like\b|\bshall\s+we\b|\blet'?s\b",
-                             re.IGNORECASE)
-YES_BUT_NO = re.compile(r"^\W*(?:yes|yeah|yep)\W+(?:no|nope|not\s+really|never)\b", re.IGNORECASE)
-AFFIRMATIVE = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|sometimes|a\s+bit|a\s+little|kind\s+of|sort\s+of|i\s+have|i\s+do|i\s+did|maybe|"
-    r"honestly|hanging|pills|tablets|jumping|i'?ve\s+thought|i\s+think\s+so|once\s+or\s+twice|a\s+few\s+times|"
-    r"most\s+(?:days|nights)|every\s+day|last\s+(?:night|week))\b", re.IGNORECASE)
-

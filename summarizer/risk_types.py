@@ -30,12 +30,17 @@ class RiskFinding:
     end: int
     current: bool = True
     # Which signal found it: "lexicon" (English patterns), "lexicon:<lang>" (another language's
-    # patterns), "screening" (an affirmative answer to a screening question) or "classifier".
+    # patterns), "screening" (an affirmative answer to a therapist's risk question), "plan" (a plan told
+    # by its structure, summarizer/risk_plans.py) or "classifier".
     source: str = "lexicon"
 
     @property
     def family(self) -> str:
         return FAMILY[self.category]
+
+    @property
+    def traits(self) -> CategoryTraits:
+        return CATEGORY_TRAITS[self.category]
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,45 @@ FAMILY = {
     "abuse": "abuse",
 }
 FAMILIES: tuple[str, ...] = ("suicide", "overdose", "self_harm", "violence", "abuse")
+
+
+@dataclass(frozen=True)
+class CategoryTraits:
+    """How detection treats a category, so the detector never branches on category names.
+
+    ``checks`` name the qualification checks a lexicon match of the category must pass
+    (summarizer/risk.py, ``_CHECKS``): each removes one kind of false positive that only makes
+    sense for some categories ("my cousin overdosed" is someone else's risk; "she threatened to run
+    me over, we were laughing" is play)."""
+
+    checks: frozenset[str]
+    # An abuse disclosure needs attention however long ago it happened (safeguarding, reporting duties).
+    lasting: bool = False
+    # High ideation becomes critical with a plan, date or means said in the same or the next turn.
+    escalates: bool = False
+    # "I'm going to walk in and shoot her": intent said just before harm to others is critical.
+    intent_escalates: bool = False
+    # Suicidal ideation: in the same turn as an overdose it is a suicide attempt (critical).
+    suicidal: bool = False
+    # An overdose: ideation beside it makes it an attempt.
+    attempt: bool = False
+    # Abuse the patient says is over (same turn, nothing recent) is history.
+    can_resolve: bool = False
+
+
+_OWN = frozenset({"someone_else", "reported_opinion"})
+CATEGORY_TRAITS: dict[str, CategoryTraits] = {
+    "suicidal_ideation_active": CategoryTraits(_OWN, escalates=True, suicidal=True),
+    "suicidal_ideation_passive": CategoryTraits(_OWN, suicidal=True),
+    "self_harm": CategoryTraits(_OWN | {"accident"}),
+    "overdose": CategoryTraits(frozenset({"someone_else_unless_done_to_me", "medical_event", "overdose_idiom",
+                                          "bare_overdose_noun"}), attempt=True),
+    "homicidal_ideation": CategoryTraits(frozenset({"someone_else", "retracted_conditional", "jest"}),
+                                         escalates=True, intent_escalates=True),
+    "violence": CategoryTraits(frozenset({"someone_else", "retracted_conditional", "jest"}),
+                               escalates=True, intent_escalates=True),
+    "abuse": CategoryTraits(frozenset({"jest"}), lasting=True, can_resolve=True),
+}
 
 
 def most_severe_per_family(findings: list[RiskFinding]) -> list[RiskFinding]:

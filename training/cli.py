@@ -266,13 +266,15 @@ def pipeline(options: argparse.Namespace, paths: ProjectPaths) -> None:
 
 
 _VARIANT_FLAGS = {"grammar": ("use_grammar", True), "nogrammar": ("use_grammar", False),
-                  "grounded": ("ground_statements", True), "ungrounded": ("ground_statements", False)}
+                  "grounded": ("ground_statements", True), "ungrounded": ("ground_statements", False),
+                  "planevidence": ("plan_evidence", True), "noplanevidence": ("plan_evidence", False)}
 
 
 def parse_model(value: str, models_dir: Path) -> Any:
     """NAME=MODEL.gguf[+ADAPTER.gguf][@flag,flag]; relative paths are looked up in models/.
 
-    Flags set one variant's generation for an ablation: grammar/nogrammar, grounded/ungrounded."""
+    Flags set one variant's generation for an ablation: grammar/nogrammar, grounded/ungrounded,
+    planevidence/noplanevidence."""
     from training.evaluate import ModelSpec
 
     if "=" not in value:
@@ -366,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
                   "worker's summarizer code; write report.md/report.json/PNG plots.")
     sub.add_argument("--test-csv", default=None, help="Default: data/splits/test.csv")
     sub.add_argument("--model", action="append", default=[],
-                     help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,grounded|ungrounded]; repeat to "
+                     help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,grounded|ungrounded,planevidence|"
+                          "noplanevidence]; repeat to "
                           "compare (an ablation). Default: base and base+adapter.")
     sub.add_argument("--output", default=None, help="Default: reports/evaluation")
     sub.add_argument("--limit", type=int, default=None, help="Evaluate only the first N rows.")

@@ -61,6 +61,7 @@ class ModelSpec:
     # Per-variant generation settings for ablations; None: the run's default (EvalConfig).
     use_grammar: bool | None = None
     ground_statements: bool = True
+    plan_evidence: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,8 @@ class ModelEvaluator:
 
     def evaluate_model(self, spec: ModelSpec, pairs: list[tuple[str, str]]) -> ModelReport:
         use_grammar = self.config.use_grammar if spec.use_grammar is None else spec.use_grammar
-        options = NoteOptions(use_grammar=use_grammar, ground_statements=spec.ground_statements)
+        options = NoteOptions(use_grammar=use_grammar, ground_statements=spec.ground_statements,
+                              plan_evidence=spec.plan_evidence)
         engine = LlamaInferenceEngine(InferenceConfig(model_path=spec.model_path, lora_path=spec.lora_path,
                                                       n_threads=self.config.n_threads, use_grammar=use_grammar))
         engine.load()

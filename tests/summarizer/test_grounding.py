@@ -113,3 +113,39 @@ def test_a_clause_that_drops_its_evidences_negation_contradicts_the_transcript()
     assert assess_statement(index, "Plan", "Check manager's email before bed.").reason == "contradicts transcript"
     assert assess_statement(index, "Plan", "No email after 9 pm.").supported
     assert assess_statement(index, "Emotional State", "Stressed, not hopeless.").supported
+
+
+PLAN_SESSION = """Therapist: How was the week?
+Patient: Hard. I kept waking at four and checking work messages.
+Therapist: That sounds exhausting. What happens when you check them?
+Patient: I can't get back to sleep, I just lie there worrying.
+Therapist: Can we agree on something small?
+Patient: Okay.
+Therapist: For this week, let's try leaving the phone in the kitchen overnight and writing worries on a pad before bed.
+Therapist: Could you also keep a note of what time you fall asleep?
+Patient: I can do that.
+Therapist: Let's review it next Tuesday."""
+
+
+def test_plan_evidence_takes_the_therapists_homework_and_skips_open_questions() -> None:
+    from summarizer.fallback import plan_evidence
+
+    chosen = plan_evidence(PLAN_SESSION)
+    assert chosen[0].startswith("For this week, let's try leaving the phone")
+    assert not any(s.startswith("Can we agree") for s in chosen)  # a question, not a plan
+    assert sum(len(s.split()) for s in chosen) <= 32
+    assert plan_evidence("Patient: I slept badly.") == []
+
+
+def test_augmenting_the_plan_adds_only_supported_new_content() -> None:
+    note = ("**Chief Complaint:** Waking at four and checking work messages.\n**Emotional State:** Worrying.\n"
+            "**Risk:** None reported.\n**Intervention:** Discussed sleep.\n**Plan:** Review it next Tuesday.")
+    extra = ["For this week, let's try leaving the phone in the kitchen overnight and writing worries on a pad "
+             "before bed.", "Let's review it next Tuesday.", "Take melatonin every night."]
+    report = ground_note(note, PLAN_SESSION, augment={"Plan": extra})
+    plan = parse_note(report.note).sections["Plan"]
+    assert "leaving the phone in the kitchen" in plan  # supported and new
+    assert plan.count("next Tuesday") == 1  # already said: not repeated
+    assert "melatonin" not in plan  # not in the transcript: never added
+    added = [s for s in report.statements if s.source == "extractive" and s.section == "Plan"]
+    assert len(added) == 1 and all(PLAN_SESSION[a:b] for a, b in added[0].spans)

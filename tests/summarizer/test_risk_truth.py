@@ -78,19 +78,33 @@ def test_slang_masked_and_look_alike_spellings_are_found() -> None:
         assert "suicide" in _current(text), text
 
 
+DUTCH_PLAN = ("Patiënt: Ik wil niet meer leven. Ik heb de pillen al verzameld en zaterdag doe ik het, "
+              "als mijn vrouw bij haar moeder is. Niemand weet ervan en ik heb er lang over nagedacht.")
+
+
 def test_an_unsupported_language_gets_a_banner_and_keeps_the_models_flag() -> None:
-    dutch = ("Patiënt: Ik wil niet meer leven. Ik heb de pillen al verzameld en zaterdag doe ik het, "
-             "als mijn vrouw bij haar moeder is. Niemand weet ervan en ik heb er lang over nagedacht.")
-    screening = screen_language(dutch)
-    assert not screening.performed and screening.language == "nl" and "Dutch" in screening.reason
+    polish = ("Pacjent: Nie chcę już żyć. Zebrałem już tabletki i w sobotę to zrobię, kiedy żona będzie u swojej "
+              "matki. Nikt o tym nie wie i długo się nad tym zastanawiałem.")
+    screening = screen_language(polish)
+    assert not screening.performed and screening.language == "pl" and "Polish" in screening.reason
     note = DENYING_NOTE.replace("None reported: no suicidal ideation or self-harm.", "{{RED:Suicide plan.}}")
-    result = reconcile_note_with_risks(note, detect_risks(dutch), screening=screening)
+    result = reconcile_note_with_risks(note, detect_risks(polish), screening=screening)
     assert "Risk screening not performed" in _risk(result.note) and "{{RED:Suicide plan.}}" in result.note
     assert result.needs_attention and "risk_screening_not_performed" in result.attention_reasons
 
 
 def test_english_is_screened() -> None:
     assert screen_language(JORDAN).performed
+
+
+def test_dutch_is_screened_and_a_plan_in_dutch_is_critical() -> None:
+    assert screen_language(DUTCH_PLAN).performed
+    assert _current(DUTCH_PLAN) == {"suicide": RiskSeverity.CRITICAL}
+    assert _current("Cliënt: Mijn broer zei vorig jaar dat hij dood wilde, maar hij is nu weer gelukkig.") == {}
+    assert _current("Cliënt: Ik wil niet dood, ik wil gewoon dat het beter gaat met mijn werk.") == {}
+    assert _current("Therapeut: Heb je gedachten om een einde aan je leven te maken?\nCliënt: Ja, soms.") == {
+        "suicide": RiskSeverity.HIGH}
+    assert _current("Therapeut: Heb je gedachten om een einde aan je leven te maken?\nCliënt: Nee, nooit.") == {}
 
 
 def test_an_empty_transcript_gets_a_note_that_says_so_and_the_model_is_not_asked() -> None:
