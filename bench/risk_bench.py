@@ -1,4 +1,5 @@
-"""Risk safety bench on the severity-labelled risk set (data/risk_eval/*.jsonl, 124 cases).
+"""Risk safety bench on the severity-labelled risk set (data/risk_eval/*.jsonl, 168 development cases; --set-dir
+data/risk_heldout for the 50 cases never tuned on).
 
 Two parts, printed as tables (training/risk_eval.py scores them):
 1. Adversarial model outputs, no model needed: each case's transcript with a note whose Risk
@@ -104,8 +105,10 @@ def main() -> None:
     parser.add_argument("--cases", action="store_true", help="List cases whose detector findings differ.")
     parser.add_argument("--limit", type=int, default=None, help="First N cases only.")
     parser.add_argument("--save", type=Path, default=None, help="Append each final note and its flags (JSONL).")
+    parser.add_argument("--set-dir", type=Path, default=None,
+                        help="Score the cases in this directory instead (e.g. data/risk_heldout: never tuned on).")
     args = parser.parse_args()
-    cases = load_cases()[: args.limit]
+    cases = (load_cases(args.set_dir) if args.set_dir else load_cases())[: args.limit]
     print(f"# risk bench  {time.strftime('%Y-%m-%d %H:%M')}  cases={len(cases)}\n")
     if args.cases:
         case_part(cases)
