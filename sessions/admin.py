@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -21,10 +22,30 @@ class NoteJobInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ["-created_at"]
-    fields = ["id", "status", "created_at", "finished_at", "attempts", "model_file", "model_adapter", "model_entry",
-              "inference_seconds", "error_message"]
+    fields = ["id", "status", "outcome", "written_by", "created_at", "finished_at", "attempts", "model_file",
+              "model_adapter", "model_entry", "inference_seconds", "error_message"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description="Outcome")
+    def outcome(self, obj: NoteJob) -> str:
+        """Whether the note reached the session, or is kept on the job as a suggestion (open the job)."""
+        result = obj.result or {}
+        if obj.status != NoteJob.Status.SUCCEEDED or "applied" not in result:
+            return "-"
+        if result["applied"]:
+            return "applied to the notes"
+        return "stale suggestion (transcript changed)" if result.get("stale") else "suggestion, not applied"
+
+    @admin.display(description="Written by")
+    def written_by(self, obj: NoteJob) -> str:
+        """A fallback note is extracted from the transcript, not written by the model: say so and why."""
+        result = obj.result or {}
+        if obj.status != NoteJob.Status.SUCCEEDED:
+            return "-"
+        if result.get("fallback"):
+            return f"extractive fallback ({result.get('fallback_reason') or 'model failed'})"
+        return "model"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -37,6 +58,34 @@ class PatientAdmin(SimpleHistoryAdmin):
     list_filter = ["clinician"]
 
 
+class SessionAdminForm(forms.ModelForm):
+    """Browsers send textarea text with CRLF line endings, and Django strips form text: text that differs
+    from the stored one only by its line endings is the stored text, unchanged (no rewritten
+    transcript, no false edit), and nothing is stripped."""
+
+    class Meta:
+        model = Session
+        fields = ["patient", "session_number", "session_date", "original_transcription", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("original_transcription", "notes"):
+            self.fields[name].strip = False  # a transcript's own whitespace is part of it
+
+    def _as_stored(self, name: str) -> str:
+        value = self.cleaned_data.get(name) or ""
+        stored = getattr(self.instance, name, "") if self.instance.pk else ""
+        if value.replace("\r\n", "\n") == stored.replace("\r\n", "\n"):
+            return stored
+        return value.replace("\r\n", "\n")
+
+    def clean_original_transcription(self) -> str:
+        return self._as_stored("original_transcription")
+
+    def clean_notes(self) -> str:
+        return self._as_stored("notes")
+
+
 @admin.register(Session)
 class SessionAdmin(SimpleHistoryAdmin):
     # History (who changed the notes, when, before/after) is on each session's History page.
@@ -44,8 +93,11 @@ class SessionAdmin(SimpleHistoryAdmin):
                     "notes_generated_at", "notes_last_edited_at", "notes_stale", "needs_attention"]
     list_filter = ["notes_is_ai_generated", "notes_edited_from_ai", "session_date", "patient__clinician"]
     search_fields = ["patient__display_name"]
-    readonly_fields = ["evidence_review", "notes_generated_at", "notes_last_edited_at", "notes_version", "risk_flags",
-                       "attention_reasons", "notes_stale", "created_at", "updated_at"]
+    form = SessionAdminForm
+    # Provenance is what the system records about the notes, never typed in: read-only here.
+    readonly_fields = ["evidence_review", "notes_is_ai_generated", "notes_edited_from_ai", "notes_generated_at",
+                       "notes_last_edited_at", "notes_version", "risk_flags", "attention_reasons", "notes_stale",
+                       "created_at", "updated_at"]
     inlines = [NoteJobInline]
     actions = ["regenerate_notes"]
 
@@ -78,6 +130,16 @@ class SessionAdmin(SimpleHistoryAdmin):
         )
         return format_html("<table><tr><th>Section</th><th>Statement</th><th>Support</th><th>Transcript evidence"
                            "</th></tr>{}</table>", rows)
+
+    def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # An edit goes through the service that owns the notes rules, like PUT /api/sessions/{id}/notes.
+        changed = [name for name in form.changed_data if name != "notes"]
+        notes = obj.notes if "notes" in form.changed_data else None
+        services.update_session_from_form(obj, fields={name: getattr(obj, name) for name in changed}, notes=notes)
+        obj.refresh_from_db()
 
     @admin.action(description="Regenerate notes (enqueue a job)")
     def regenerate_notes(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:

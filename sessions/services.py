@@ -132,6 +132,21 @@ def update_session_notes(
     return session
 
 
+def update_session_from_form(session: Session, *, fields: dict[str, Any], notes: str | None) -> Session:
+    """An edit from a form that can change the session's fields and its notes at once (the admin):
+    the fields are written as given, the notes through ``Session.edit_notes`` like every other
+    clinician edit (edited_from_ai, last_edited_at, the version a running job checks)."""
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if notes is not None and notes != locked.notes:
+            locked.edit_notes(notes)  # saves the fields too
+        elif fields:
+            locked.save()
+    return locked
+
+
 def confirm_session_notes(session: Session) -> Session:
     """A clinician confirms that the notes still describe the (edited) transcript: no longer stale."""
     with transaction.atomic():
