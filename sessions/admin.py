@@ -70,7 +70,8 @@ class SessionAdminForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("original_transcription", "notes"):
-            self.fields[name].strip = False  # a transcript's own whitespace is part of it
+            if name in self.fields:  # notes are read-only once signed
+                self.fields[name].strip = False  # a transcript's own whitespace is part of it
 
     def _as_stored(self, name: str) -> str:
         value = self.cleaned_data.get(name) or ""
@@ -89,9 +90,10 @@ class SessionAdminForm(forms.ModelForm):
 @admin.register(Session)
 class SessionAdmin(SimpleHistoryAdmin):
     # History (who changed the notes, when, before/after) is on each session's History page.
-    list_display = ["__str__", "session_date", "notes_is_ai_generated", "notes_edited_from_ai",
+    list_display = ["__str__", "session_date", "notes_status", "notes_is_ai_generated", "notes_edited_from_ai",
                     "notes_generated_at", "notes_last_edited_at", "notes_stale", "needs_attention"]
-    list_filter = ["notes_is_ai_generated", "notes_edited_from_ai", "session_date", "patient__clinician"]
+    list_filter = ["notes_status", "notes_is_ai_generated", "notes_edited_from_ai", "session_date",
+                   "patient__clinician"]
     search_fields = ["patient__display_name"]
     form = SessionAdminForm
     # Provenance is what the system records about the notes, never typed in: read-only here.
@@ -130,6 +132,11 @@ class SessionAdmin(SimpleHistoryAdmin):
         )
         return format_html("<table><tr><th>Section</th><th>Statement</th><th>Support</th><th>Transcript evidence"
                            "</th></tr>{}</table>", rows)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Session | None = None) -> list[str]:
+        # Signed notes are the record: they change only by amendment (API), never in this form.
+        locked = ["notes", "notes_status", "notes_signed_by", "notes_signed_at"]
+        return [*self.readonly_fields, *(locked if obj is not None and obj.notes_locked else locked[1:])]
 
     def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
         if not change:

@@ -123,6 +123,10 @@ def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = ""
 
 
 _NOT_APPLIED = {
+    # A clinician signed the notes: a signed record is never overwritten by a job.
+    "signed": {"applied": False, "pending_suggestion": True,
+               "message": "The notes were signed while this job ran; the output is kept here as a suggestion. "
+                          "Signed notes change only through an amendment."},
     # The transcript was edited while we ran: this note describes a version that no longer exists.
     "stale": {"applied": False, "pending_suggestion": True, "stale": True,
               "message": "The transcript changed while this job ran; this note describes the earlier transcript "

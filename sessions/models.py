@@ -22,7 +22,15 @@ class InvalidJobTransitionError(Exception):
 
 
 class NoNotesError(Exception):
-    """There are no notes to confirm."""
+    """There are no notes to confirm or sign."""
+
+
+class NotesLockedError(Exception):
+    """Signed notes change only through an amendment with a reason."""
+
+
+class NotesNotSignedError(Exception):
+    """Only signed notes can be amended."""
 
 
 def transcript_digest(transcript: str) -> str:
@@ -46,6 +54,11 @@ class Patient(models.Model):
 
 
 class Session(models.Model):
+    class NotesStatus(models.TextChoices):
+        DRAFT = "draft", "Draft"  # AI or hand-written, still being reviewed
+        SIGNED = "signed", "Signed"  # approved by a clinician: the text is frozen
+        AMENDED = "amended", "Amended"  # signed, then changed through an amendment with a reason
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
     session_number = models.PositiveIntegerField()
     session_date = models.DateField()
@@ -63,6 +76,10 @@ class Session(models.Model):
     attention_reasons = models.JSONField(default=list, blank=True)
     # Digest of the transcript the current notes describe; a transcript edited since makes them stale.
     notes_transcript_sha256 = models.CharField(max_length=64, blank=True, default="")
+    notes_status = models.CharField(max_length=16, choices=NotesStatus.choices, default=NotesStatus.DRAFT)
+    notes_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="signed_sessions")
+    notes_signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Audit trail: every change to notes and provenance (who, when, before/after).
@@ -93,14 +110,21 @@ class Session(models.Model):
 
     # State changes of the notes. Callers hold the row lock (services / job execution); these save.
 
+    @property
+    def notes_locked(self) -> bool:
+        return self.notes_status != self.NotesStatus.DRAFT
+
     def _write_notes(self, notes: str) -> None:
         # The one place notes_version moves: a job compares it to detect an edit made while it ran.
         self.notes = notes
         self.notes_version += 1
 
     def ai_note_conflict(self, job: NoteJob) -> str | None:
-        """Why ``job``'s note must not be applied: "stale" (the transcript changed since the job read it),
-        "edited" (a clinician edited the notes while it ran), or None."""
+        """Why ``job``'s note must not be applied: "signed" (the notes were signed: never overwritten),
+        "stale" (the transcript changed since the job read it), "edited" (a clinician edited the notes
+        while it ran), or None."""
+        if self.notes_locked:
+            return "signed"
         if job.transcript_sha256 and self.transcript_sha256 != job.transcript_sha256:
             return "stale"
         if self.notes_version != job.base_notes_version:
@@ -124,7 +148,10 @@ class Session(models.Model):
     def edit_notes(
         self, notes: str, *, is_ai_generated: bool | None = None, edited_from_ai: bool | None = None
     ) -> None:
-        """A clinician's edit. Changing AI notes marks them edited_from_ai and stamps the edit time."""
+        """A clinician's edit of a draft. Changing AI notes marks them edited_from_ai and stamps the edit time."""
+        if notes != self.notes and self.notes_locked:
+            raise NotesLockedError("These notes are signed; change them with an amendment "
+                                   "(POST /api/sessions/{id}/amend with notes and a reason).")
         if notes != self.notes:
             if self.notes_is_ai_generated:
                 self.notes_edited_from_ai = True
@@ -138,6 +165,33 @@ class Session(models.Model):
             self.notes_edited_from_ai = edited_from_ai
         self.save()
 
+    def sign_notes(self, user: Any) -> None:
+        """The clinician approves the draft: it becomes the record, frozen."""
+        if not self.notes.strip():
+            raise NoNotesError("This session has no notes to sign.")
+        if self.notes_locked:
+            raise NotesLockedError(f"These notes are already {self.notes_status}.")
+        self.notes_status = self.NotesStatus.SIGNED
+        self.notes_signed_by = user
+        self.notes_signed_at = timezone.now()
+        self._change_reason = "Notes signed"
+        self.save()
+
+    def amend_notes(self, user: Any, notes: str, reason: str) -> NoteAmendment:
+        """Change signed notes: the signed text before the change stays readable in the amendment."""
+        if not self.notes_locked:
+            raise NotesNotSignedError("Only signed notes are amended; edit the draft instead (PUT .../notes).")
+        amendment = NoteAmendment.objects.create(session=self, author=user, reason=reason,
+                                                 previous_notes=self.notes, notes=notes)
+        self._write_notes(notes)
+        self.notes_status = self.NotesStatus.AMENDED
+        self.notes_last_edited_at = timezone.now()
+        self.notes_edited_from_ai = self.notes_edited_from_ai or self.notes_is_ai_generated
+        self.notes_transcript_sha256 = self.transcript_sha256
+        self._change_reason = f"Notes amended: {reason}"
+        self.save()
+        return amendment
+
     def confirm_notes(self) -> None:
         """The clinician confirms that the notes still describe the (edited) transcript: no longer stale."""
         if not self.notes.strip():
@@ -145,6 +199,23 @@ class Session(models.Model):
         self.notes_transcript_sha256 = self.transcript_sha256
         self._change_reason = "Notes confirmed against the current transcript"
         self.save(update_fields=["notes_transcript_sha256", "updated_at"])
+
+
+class NoteAmendment(models.Model):
+    """One change to signed notes: who, when, why, and the text before and after."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="amendments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="note_amendments")
+    reason = models.TextField()
+    previous_notes = models.TextField()
+    notes = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.session} at {self.created_at}"
 
 
 class NoteJob(models.Model):

@@ -59,6 +59,25 @@ class NotesMetadataSerializer(serializers.Serializer):
                   "(POST /api/sessions/{id}/confirm-notes).",
     )
     attention_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status = serializers.ChoiceField(
+        source="notes_status", choices=Session.NotesStatus.choices, read_only=True,
+        help_text="draft -> signed (POST .../sign; the text is frozen) -> amended (POST .../amend with a reason).",
+    )
+    signed_by = serializers.CharField(source="notes_signed_by.username", allow_null=True, read_only=True)
+    signed_at = serializers.DateTimeField(source="notes_signed_at", allow_null=True, read_only=True)
+
+
+class NoteAmendmentSerializer(serializers.Serializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    reason = serializers.CharField(read_only=True)
+    previous_notes = serializers.CharField(read_only=True)
+    notes = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class AmendNotesRequestSerializer(serializers.Serializer):
+    notes = StrictCharField(allow_blank=False, max_length=settings.THERAPY_NOTES_MAX_TRANSCRIPT_CHARS)
+    reason = StrictCharField(allow_blank=False, max_length=2000)
 
 
 class SessionSerializer(StrictModelSerializer):
@@ -68,6 +87,7 @@ class SessionSerializer(StrictModelSerializer):
     )
     notes_metadata = serializers.SerializerMethodField()
     needs_attention = serializers.BooleanField(read_only=True)
+    amendments = NoteAmendmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Session
@@ -79,6 +99,7 @@ class SessionSerializer(StrictModelSerializer):
             "original_transcription",
             "notes",
             "notes_metadata",
+            "amendments",
             "risk_flags",
             "needs_attention",
             "created_at",

@@ -27,6 +27,10 @@ class JobNotCancellableError(Exception):
     """Only queued jobs can be cancelled."""
 
 
+class NotesSignedError(Exception):
+    """Regenerating signed notes: a job never overwrites a signed record."""
+
+
 class NoSpeechContentError(Exception):
     """The transcript has nothing to summarise (empty, whitespace, a few words)."""
 
@@ -66,6 +70,11 @@ def submit_session_note_job(
     with transaction.atomic():
         # Lock the session row so two concurrent submissions cannot both create a job.
         session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.notes_locked:
+            raise NotesSignedError(
+                f"This session's notes are {session.notes_status}: a job never replaces a signed note. "
+                "Change it with an amendment (POST /api/sessions/{id}/amend)."
+            )
         if session.notes.strip() and not regenerate:
             raise NotesAlreadyExistError(
                 "This session already has notes. Send {\"regenerate\": true} to replace them."
@@ -144,6 +153,20 @@ def update_session_from_form(session: Session, *, fields: dict[str, Any], notes:
             locked.edit_notes(notes)  # saves the fields too
         elif fields:
             locked.save()
+    return locked
+
+
+def sign_session_notes(session: Session, user: Any) -> Session:
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked.sign_notes(user)
+    return locked
+
+
+def amend_session_notes(session: Session, user: Any, *, notes: str, reason: str) -> Session:
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked.amend_notes(user, notes, reason)
     return locked
 
 

@@ -15,8 +15,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sessions import services
-from sessions.models import NoNotesError, NoteJob, Patient, Session
+from sessions.models import NoNotesError, NoteJob, NotesLockedError, NotesNotSignedError, Patient, Session
 from sessions.serializers import (
+    AmendNotesRequestSerializer,
     GenerateNotesRequestSerializer,
     NoteJobSerializer,
     PatientSerializer,
@@ -82,7 +83,8 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
     filterset_fields = ["patient"]
 
     def get_queryset(self) -> QuerySet[Session]:
-        return Session.objects.filter(patient__clinician=self.request.user).select_related("patient")
+        return (Session.objects.filter(patient__clinician=self.request.user)
+                .select_related("patient", "notes_signed_by").prefetch_related("amendments__author"))
 
     def get_throttles(self) -> list[Any]:
         if self.action == "generate_notes":
@@ -109,6 +111,8 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
             )
         except services.NotesAlreadyExistError as exc:
             return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
+        except services.NotesSignedError as exc:
+            return Response({"detail": str(exc), "code": "notes_signed"}, status=status.HTTP_409_CONFLICT)
         except services.NoSpeechContentError as exc:
             return Response({"original_transcription": [str(exc)], "code": "no_speech_content"},
                             status=status.HTTP_400_BAD_REQUEST)
@@ -130,7 +134,35 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         session = self.get_object()
         body = SessionNotesUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.update_session_notes(session, **body.validated_data)
+        try:
+            updated = services.update_session_notes(session, **body.validated_data)
+        except NotesLockedError as exc:
+            return Response({"detail": str(exc), "code": "notes_signed"}, status=status.HTTP_409_CONFLICT)
+        return Response(SessionSerializer(updated, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={200: SessionSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        """Sign the draft notes: they become the record, frozen (changes only by amendment)."""
+        try:
+            updated = services.sign_session_notes(self.get_object(), request.user)
+        except NoNotesError as exc:
+            return Response({"detail": str(exc), "code": "no_notes"}, status=status.HTTP_409_CONFLICT)
+        except NotesLockedError as exc:
+            return Response({"detail": str(exc), "code": "already_signed"}, status=status.HTTP_409_CONFLICT)
+        return Response(SessionSerializer(updated, context={"request": request}).data)
+
+    @extend_schema(request=AmendNotesRequestSerializer, responses={200: SessionSerializer, 400: None, 409: None})
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, pk: str | None = None) -> Response:
+        """Change signed notes with a reason; the signed text before the change stays in `amendments`."""
+        session = self.get_object()
+        body = AmendNotesRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            updated = services.amend_session_notes(session, request.user, **body.validated_data)
+        except NotesNotSignedError as exc:
+            return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
 

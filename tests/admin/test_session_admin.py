@@ -119,3 +119,14 @@ def test_the_session_page_says_which_notes_were_a_fallback_or_a_suggestion(admin
     page = admin_client.get(f"/admin/therapy_sessions/session/{session.pk}/change/").content.decode()
     assert "extractive fallback (timeout" in page
     assert "suggestion, not applied" in page and "applied to the notes" in page
+
+
+def test_signed_notes_are_read_only_in_the_admin(admin_client, session, clinician, no_enqueue) -> None:
+    services.update_session_notes(session, notes="Signed record")
+    services.sign_session_notes(session, clinician)
+    session.refresh_from_db()
+    page = admin_client.get(f"/admin/therapy_sessions/session/{session.pk}/change/").content.decode()
+    assert 'name="notes"' not in page and "Signed record" in page
+    assert _post(admin_client, session, notes="Tampered") == 302
+    session.refresh_from_db()
+    assert session.notes == "Signed record"

@@ -115,3 +115,29 @@ def test_confirming_notes_clears_stale_and_needs_notes(session) -> None:
     session.confirm_notes()
     session.refresh_from_db()
     assert not session.notes_stale
+
+
+def test_notes_lifecycle_draft_signed_amended_and_its_refusals(session) -> None:
+    from django.contrib.auth import get_user_model
+
+    from sessions.models import NotesLockedError, NotesNotSignedError
+
+    user = get_user_model().objects.create_user(username="signer")
+    with pytest.raises(NoNotesError):
+        session.sign_notes(user)
+    session.edit_notes("Draft")
+    with pytest.raises(NotesNotSignedError):
+        session.amend_notes(user, "x", "why")
+    session.sign_notes(user)
+    assert session.notes_status == Session.NotesStatus.SIGNED and session.notes_locked
+    with pytest.raises(NotesLockedError):
+        session.sign_notes(user)
+    with pytest.raises(NotesLockedError):
+        session.edit_notes("Changed")
+    version = session.notes_version
+    amendment = session.amend_notes(user, "Amended", "typo")
+    session.refresh_from_db()
+    assert (session.notes, session.notes_status, session.notes_version) == ("Amended", "amended", version + 1)
+    assert (amendment.previous_notes, amendment.reason) == ("Draft", "typo")
+    job = _job(session, S.RUNNING)
+    assert session.ai_note_conflict(job) == "signed"
