@@ -48,3 +48,11 @@ def stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
     queued = Q(status=NoteJob.Status.QUEUED) & (Q(enqueued_at__lt=deadline) | never_sent)
     running = Q(status=NoteJob.Status.RUNNING, started_at__lt=deadline)
     return list(NoteJob.objects.filter(queued | running).order_by("created_at"))
+
+
+def signed_notes_for_training() -> QuerySet[Session]:
+    """Signed (or amended) notes with a transcript, of the clinicians who opted in to training use."""
+    return (Session.objects.filter(
+        notes_status__in=[Session.NotesStatus.SIGNED, Session.NotesStatus.AMENDED],
+        patient__clinician__groups__name=settings.THERAPY_NOTES_TRAINING_OPT_IN_GROUP,
+    ).exclude(original_transcription="").exclude(notes="").order_by("pk"))

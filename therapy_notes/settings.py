@@ -189,6 +189,11 @@ THERAPY_NOTES_GROUND_STATEMENTS = env_bool("THERAPY_NOTES_GROUND_STATEMENTS", Tr
 # "fail" marks the job failed and leaves the session untouched.
 THERAPY_NOTES_ON_MODEL_FAILURE = env_str("THERAPY_NOTES_ON_MODEL_FAILURE", "fallback")
 
+# Export of signed notes as training data (manage.py export_training_data): off unless enabled, and
+# then only for clinicians in this group (their opt-in).
+THERAPY_NOTES_TRAINING_EXPORT = env_bool("THERAPY_NOTES_TRAINING_EXPORT", False)
+THERAPY_NOTES_TRAINING_OPT_IN_GROUP = env_str("THERAPY_NOTES_TRAINING_OPT_IN_GROUP", "training-data-opt-in")
+
 # --- Reliability ------------------------------------------------------------------------------
 THERAPY_NOTES_MAX_ATTEMPTS = env_int("THERAPY_NOTES_MAX_ATTEMPTS", 3)
 THERAPY_NOTES_STUCK_JOB_SECONDS = env_int("THERAPY_NOTES_STUCK_JOB_SECONDS", 300)

@@ -17,14 +17,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from summarizer.corpus import REQUIRED_COLUMNS, SUMMARY_COLUMN, TRANSCRIPT_COLUMN
 from training.dedup import content_hash, group_near_duplicates
 from training.encoding import decode_bytes
 
 logger = logging.getLogger(__name__)
 
-TRANSCRIPT_COLUMN = "session_transcription"
-SUMMARY_COLUMN = "session_summary"
-REQUIRED_COLUMNS: tuple[str, ...] = (TRANSCRIPT_COLUMN, SUMMARY_COLUMN)
 SPLIT_NAMES: tuple[str, ...] = ("train", "val", "test")
 MANIFEST_NAME = "split_manifest.json"
 
