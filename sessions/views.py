@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sessions import services
+from sessions import exports, services
 from sessions.models import NoNotesError, NoteJob, NotesLockedError, NotesNotSignedError, Patient, Session
 from sessions.serializers import (
     AmendNotesRequestSerializer,
@@ -151,6 +152,24 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         except NotesLockedError as exc:
             return Response({"detail": str(exc), "code": "already_signed"}, status=status.HTTP_409_CONFLICT)
         return Response(SessionSerializer(updated, context={"request": request}).data)
+
+    @extend_schema(request=None, responses={200: dict, 409: None})
+    @action(detail=True, methods=["get"], url_path="export/fhir")
+    def export_fhir(self, request: Request, pk: str | None = None) -> Response:
+        """The signed note as a FHIR R4(B) DocumentReference; 409 for a draft."""
+        try:
+            return Response(exports.fhir_document_reference(self.get_object()))
+        except exports.NotSignedError as exc:
+            return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
+
+    @extend_schema(request=None, responses={(200, "text/html"): str, 409: None})
+    @action(detail=True, methods=["get"], url_path="export/html")
+    def export_html(self, request: Request, pk: str | None = None) -> Response | HttpResponse:
+        """The signed note as a printable page; 409 for a draft."""
+        try:
+            return HttpResponse(exports.printable_html(self.get_object()), content_type="text/html; charset=utf-8")
+        except exports.NotSignedError as exc:
+            return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(request=AmendNotesRequestSerializer, responses={200: SessionSerializer, 400: None, 409: None})
     @action(detail=True, methods=["post"])
