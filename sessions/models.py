@@ -322,6 +322,16 @@ class NoteJob(models.Model):
     def cancel(self) -> None:
         self._move(self.Status.CANCELLED, error_message="Cancelled by the clinician.", finished_at=timezone.now())
 
+    @property
+    def is_pending_suggestion(self) -> bool:
+        return self.status == self.Status.SUCCEEDED and bool((self.result or {}).get("pending_suggestion"))
+
+    def mark_suggestion_applied(self, user: Any) -> None:
+        """A clinician accepted the kept output: it is now the session's notes."""
+        self.result = {**(self.result or {}), "applied": True, "pending_suggestion": False,
+                       "accepted_by": user.get_username(), "accepted_at": timezone.now().isoformat()}
+        self.save(update_fields=["result"])
+
     def requeue(self) -> None:
         """The worker running it is gone; the next claim counts a fresh attempt."""
         self._move(self.Status.QUEUED)

@@ -31,6 +31,10 @@ class NotesSignedError(Exception):
     """Regenerating signed notes: a job never overwrites a signed record."""
 
 
+class SuggestionNotApplicableError(Exception):
+    """The job has no suggestion that can still be applied."""
+
+
 class NoSpeechContentError(Exception):
     """The transcript has nothing to summarise (empty, whitespace, a few words)."""
 
@@ -175,4 +179,25 @@ def confirm_session_notes(session: Session) -> Session:
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
         session.confirm_notes()
+    return session
+
+
+def accept_suggestion(job: NoteJob, user: Any) -> Session:
+    """Apply a job's kept suggestion (made while the clinician edited) as the session's notes: only while
+    the notes are a draft and the transcript is the one the job read."""
+    with transaction.atomic():
+        locked_job = NoteJob.objects.select_for_update().get(pk=job.pk)
+        if locked_job.session_id is None or not locked_job.is_pending_suggestion:
+            raise SuggestionNotApplicableError("This job has no pending suggestion to accept.")
+        session = Session.objects.select_for_update().get(pk=locked_job.session_id)
+        if session.notes_locked:
+            raise SuggestionNotApplicableError("The notes are signed; change them with an amendment.")
+        if locked_job.transcript_sha256 != session.transcript_sha256:
+            raise SuggestionNotApplicableError("The transcript changed since this suggestion was made; "
+                                               "generate notes again for the current transcript.")
+        result = locked_job.result or {}
+        session.apply_ai_note(result.get("generated_notes", ""), job=locked_job,
+                              risk_flags=result.get("risk_flags", []),
+                              attention_reasons=[r for r in result.get("attention_reasons", []) if r != "current_risk"])
+        locked_job.mark_suggestion_applied(user)
     return session

@@ -204,6 +204,18 @@ class NoteJobViewSet(RejectBlankFiltersMixin, viewsets.ReadOnlyModelViewSet):
         return Response(NoteJobSerializer(job, context={"request": request}).data)
 
 
+    @extend_schema(request=None, responses={200: SessionSerializer, 409: None})
+    @action(detail=True, methods=["post"], url_path="accept-suggestion")
+    def accept_suggestion(self, request: Request, pk: str | None = None) -> Response:
+        """Apply the job's kept suggestion (made while the notes were edited) as the session's notes."""
+        try:
+            session = services.accept_suggestion(self.get_object(), request.user)
+        except services.SuggestionNotApplicableError as exc:
+            return Response({"detail": str(exc), "code": "suggestion_not_applicable"},
+                            status=status.HTTP_409_CONFLICT)
+        return Response(SessionSerializer(session, context={"request": request}).data)
+
+
 class SummarizeSessionsView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "job_submit"

@@ -88,3 +88,39 @@ def test_a_job_finishing_after_signing_never_overwrites_the_signed_note(api, ses
     job.refresh_from_db()
     assert session.notes == "Draft note by the clinician." and session.notes_status == "signed"
     assert job.result["applied"] is False and "signed" in job.result["message"]
+
+
+def _suggestion(api, session: Session) -> str:
+    """A job that finished after the clinician edited: its output is kept as a suggestion."""
+    job = services.submit_session_note_job(clinician=session.patient.clinician, session=session,
+                                           regenerate=True).job
+    claim_job(str(job.pk))
+    _drafted(api, session)
+    store_outcome(str(job.pk), NoteOutcome(text="AI suggestion text", inference_time=1, prompt_tokens=1,
+                                           completion_tokens=1, model=FAKE_IDENTITY), session.transcript_sha256)
+    return str(job.pk)
+
+
+def test_a_pending_suggestion_can_be_accepted_once(api, clinician, session, no_enqueue) -> None:
+    job_id = _suggestion(api, session)
+    accepted = api.post(f"/api/jobs/{job_id}/accept-suggestion")
+    assert accepted.status_code == 200 and accepted.json()["notes"] == "AI suggestion text"
+    assert accepted.json()["notes_metadata"]["is_ai_generated"] is True
+    result = api.get(f"/api/jobs/{job_id}").json()["result"]
+    assert result["applied"] is True and result["accepted_by"] == clinician.username
+    again = api.post(f"/api/jobs/{job_id}/accept-suggestion")
+    assert again.status_code == 409 and again.json()["code"] == "suggestion_not_applicable"
+
+
+def test_a_suggestion_is_refused_once_signed_or_stale(api, other_api, session, no_enqueue) -> None:
+    job_id = _suggestion(api, session)
+    assert other_api.post(f"/api/jobs/{job_id}/accept-suggestion").status_code == 404
+    edited = session.original_transcription + "\nPatient: more."
+    api.patch(f"/api/sessions/{session.pk}/", {"original_transcription": edited}, format="json")
+    stale = api.post(f"/api/jobs/{job_id}/accept-suggestion")
+    assert stale.status_code == 409 and "transcript changed" in stale.json()["detail"]
+    api.post(f"/api/sessions/{session.pk}/sign")
+    signed = api.post(f"/api/jobs/{job_id}/accept-suggestion")
+    assert signed.status_code == 409 and "signed" in signed.json()["detail"]
+    session.refresh_from_db()
+    assert session.notes == "Draft note by the clinician."
