@@ -13,19 +13,15 @@ from typing import Any
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 
-from sessions.models import Session
+from sessions.models import NotesNotSignedError, Session
 
 # LOINC 11506-3 "Progress note": the document type of a therapy session note.
 PROGRESS_NOTE = {"system": "http://loinc.org", "code": "11506-3", "display": "Progress note"}
 
 
-class NotSignedError(Exception):
-    """Only signed notes are exported: a draft is not the record."""
-
-
 def _require_signed(session: Session) -> None:
     if not session.notes_locked:
-        raise NotSignedError("Only signed notes can be exported; sign them first (POST /api/sessions/{id}/sign).")
+        raise NotesNotSignedError("Only signed notes can be exported; sign them first (POST /api/sessions/{id}/sign).")
 
 
 def fhir_document_reference(session: Session) -> dict[str, Any]:

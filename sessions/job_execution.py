@@ -144,7 +144,7 @@ def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
         return dict(_NOT_APPLIED[conflict])
     session.apply_ai_note(
         outcome.text, job=job, risk_flags=outcome.risk_flags,
-        attention_reasons=[r for r in outcome.attention_reasons if r != "current_risk"],
+        attention_reasons=outcome.attention_reasons,
     )
     return {"applied": True, "pending_suggestion": False}
 

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from summarizer.risk_reconcile import CURRENT_RISK_REASON
+
 
 class InvalidJobTransitionError(Exception):
     """A job was asked to move to a status its current status does not allow."""
@@ -30,7 +32,7 @@ class NotesLockedError(Exception):
 
 
 class NotesNotSignedError(Exception):
-    """Only signed notes can be amended."""
+    """Only signed notes can be amended or exported: a draft is not the record."""
 
 
 def transcript_digest(transcript: str) -> str:
@@ -140,7 +142,8 @@ class Session(models.Model):
         self.notes_generated_at = timezone.now()
         self.notes_last_edited_at = None
         self.risk_flags = risk_flags
-        self.attention_reasons = attention_reasons
+        # A current risk is already in risk_flags: store the other reasons a clinician must look.
+        self.attention_reasons = [r for r in attention_reasons if r != CURRENT_RISK_REASON]
         self.notes_transcript_sha256 = job.transcript_sha256
         self._change_reason = f"AI note from job {job.pk}"  # shown in the audit history
         self.save()

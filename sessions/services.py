@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from sessions.models import NoteJob, Patient, Session
+from sessions.models import NoteJob, NotesLockedError, Patient, Session
 from sessions.queue import enqueue_job
 from sessions.selectors import active_session_note_job, active_summary_job, job_for_idempotency_key
 from summarizer.text import MIN_SPEECH_WORDS, speech_word_count
@@ -25,10 +25,6 @@ class NotesAlreadyExistError(Exception):
 
 class JobNotCancellableError(Exception):
     """Only queued jobs can be cancelled."""
-
-
-class NotesSignedError(Exception):
-    """Regenerating signed notes: a job never overwrites a signed record."""
 
 
 class SuggestionNotApplicableError(Exception):
@@ -75,7 +71,7 @@ def submit_session_note_job(
         # Lock the session row so two concurrent submissions cannot both create a job.
         session = Session.objects.select_for_update().get(pk=session.pk)
         if session.notes_locked:
-            raise NotesSignedError(
+            raise NotesLockedError(
                 f"This session's notes are {session.notes_status}: a job never replaces a signed note. "
                 "Change it with an amendment (POST /api/sessions/{id}/amend)."
             )
@@ -190,14 +186,16 @@ def accept_suggestion(job: NoteJob, user: Any) -> Session:
         if locked_job.session_id is None or not locked_job.is_pending_suggestion:
             raise SuggestionNotApplicableError("This job has no pending suggestion to accept.")
         session = Session.objects.select_for_update().get(pk=locked_job.session_id)
-        if session.notes_locked:
+        # The same rule a job's own write follows, except that an edit is why this is a suggestion at all.
+        conflict = session.ai_note_conflict(locked_job)
+        if conflict == "signed":
             raise SuggestionNotApplicableError("The notes are signed; change them with an amendment.")
-        if locked_job.transcript_sha256 != session.transcript_sha256:
+        if conflict == "stale":
             raise SuggestionNotApplicableError("The transcript changed since this suggestion was made; "
                                                "generate notes again for the current transcript.")
         result = locked_job.result or {}
         session.apply_ai_note(result.get("generated_notes", ""), job=locked_job,
                               risk_flags=result.get("risk_flags", []),
-                              attention_reasons=[r for r in result.get("attention_reasons", []) if r != "current_risk"])
+                              attention_reasons=result.get("attention_reasons", []))
         locked_job.mark_suggestion_applied(user)
     return session

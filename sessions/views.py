@@ -112,7 +112,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
             )
         except services.NotesAlreadyExistError as exc:
             return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
-        except services.NotesSignedError as exc:
+        except NotesLockedError as exc:
             return Response({"detail": str(exc), "code": "notes_signed"}, status=status.HTTP_409_CONFLICT)
         except services.NoSpeechContentError as exc:
             return Response({"original_transcription": [str(exc)], "code": "no_speech_content"},
@@ -159,7 +159,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         """The signed note as a FHIR R4(B) DocumentReference; 409 for a draft."""
         try:
             return Response(exports.fhir_document_reference(self.get_object()))
-        except exports.NotSignedError as exc:
+        except NotesNotSignedError as exc:
             return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(request=None, responses={(200, "text/html"): str, 409: None})
@@ -168,7 +168,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         """The signed note as a printable page; 409 for a draft."""
         try:
             return HttpResponse(exports.printable_html(self.get_object()), content_type="text/html; charset=utf-8")
-        except exports.NotSignedError as exc:
+        except NotesNotSignedError as exc:
             return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
 
     @extend_schema(request=AmendNotesRequestSerializer, responses={200: SessionSerializer, 400: None, 409: None})

@@ -143,8 +143,9 @@ MODEL_PATH_VARIABLES = ("THERAPY_NOTES_MODEL_PATH", "PHI3_MODEL_PATH")
 
 
 def model_path_from_env(models_dir: Path) -> tuple[str, bool]:
-    """The GGUF to serve and whether it was asked for explicitly (the Django settings read the same)."""
+    """The GGUF to serve and whether it was asked for explicitly: the first variable that is set, else the
+    bundled default. The Django setting THERAPY_NOTES_MODEL_PATH and the workers read it here too."""
     for name in MODEL_PATH_VARIABLES:
-        if os.environ.get(name):
+        if name in os.environ:
             return os.environ[name], True
     return str(models_dir / DEFAULT_MODEL_FILE), False

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from summarizer.engine import GenerationTimeoutError, ModelIdentity, NoteEngine
 from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary, plan_evidence
@@ -198,8 +198,11 @@ def reconcile_transcript_note(
     return reconcile_note_with_risks(note, found, risk_section, screening=screen_language(clean))
 
 
+OutcomeT = TypeVar("OutcomeT", bound="NoteOutcome")
+
+
 def _outcome(
-    outcome_type: type[NoteOutcome],
+    outcome_type: type[OutcomeT],
     engine: NoteEngine,
     started: float,
     generation: Generation,
@@ -212,7 +215,7 @@ def _outcome(
     validation: NoteValidation,
     extra_reasons: Sequence[str] = (),
     **extra: Any,
-) -> Any:
+) -> OutcomeT:
     """The one place an outcome is assembled, for a note and for a summary alike."""
     reasons = [*reconciliation.attention_reasons, *extra_reasons]
     return outcome_type(
@@ -273,7 +276,7 @@ def summarize_single_session(
         # the note within its word budget, never by trimming the Risk section.
         trimmed = trim_sections(parse_note(grounding.note).sections, SESSION_NOTE_SECTIONS, protected=("Risk",))
         final = render_note(trimmed, SESSION_NOTE_SECTIONS)
-    outcome: NoteOutcome = _outcome(
+    outcome = _outcome(
         NoteOutcome, engine, started, generation, text=final, findings=findings, screening=screening,
         reconciliation=reconciliation, grounding=grounding, validation=validate_note(final),
         extra_reasons=[NO_SPEECH_REASON] if no_speech else [], truncated_input=truncated,
@@ -352,7 +355,7 @@ def summarize_sessions(
     if options.ground_statements:
         grounding = ground_summary(final, _summary_sources(ordered), MULTI_SESSION_SECTIONS, keep=("Risk Assessment",))
         final = grounding.note
-    outcome: SummaryOutcome = _outcome(
+    outcome = _outcome(
         SummaryOutcome, engine, started, generation, text=final, findings=findings, screening=screening,
         reconciliation=reconciliation, grounding=grounding,
         validation=validate_note(final, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS),

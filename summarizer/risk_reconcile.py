@@ -83,6 +83,10 @@ _RISK_PHRASES = {
 }
 
 
+
+# The attention reason for a current finding; the session stores its risk_flags instead.
+CURRENT_RISK_REASON = "current_risk"
+
 def families_in(text: str) -> set[str]:
     return {family for family, rx in FAMILY_WORDS.items() if re.search(rx, text, re.IGNORECASE)}
 
@@ -187,7 +191,7 @@ def reconcile_note_with_risks(
         return RiskReconciliation(note=note, added=[], unsupported_claims=[], intervened=False,
                                   removed_risk_text=[])
     rebuilt = " ".join([*(risk_line(f) for f in lines), *banner, *kept]).strip() or NONE_REPORTED
-    reasons = (["current_risk"] if lines else []) + (["unconfirmed_risk_claim"] if unsupported else []) + (
+    reasons = ([CURRENT_RISK_REASON] if lines else []) + (["unconfirmed_risk_claim"] if unsupported else []) + (
         ["risk_screening_not_performed"] if banner else [])
     if rebuilt == original.strip() and not stray and not unwrapped:
         return RiskReconciliation(note=note, added=[], unsupported_claims=unsupported, intervened=False,

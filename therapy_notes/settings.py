@@ -10,8 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from summarizer.config import InferenceConfig
-from summarizer.model_files import DEFAULT_MODEL_FILE
-from summarizer.model_registry import MODELS_DIR_VARIABLE
+from summarizer.model_registry import MODELS_DIR_VARIABLE, model_path_from_env
 from therapy_notes.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -163,10 +162,8 @@ CELERY_TASK_SEND_SENT_EVENT = True
 
 # --- Model / inference ------------------------------------------------------------------------
 MODELS_DIR = Path(env_str(MODELS_DIR_VARIABLE, str(BASE_DIR / "models")))
-# PHI3_MODEL_PATH is honoured as an alias so a Phi-3 deployment needs one variable.
-THERAPY_NOTES_MODEL_PATH = env_str(
-    "THERAPY_NOTES_MODEL_PATH", env_str("PHI3_MODEL_PATH", str(MODELS_DIR / DEFAULT_MODEL_FILE))
-)
+# THERAPY_NOTES_MODEL_PATH, or its alias PHI3_MODEL_PATH (a Phi-3 deployment needs one variable).
+THERAPY_NOTES_MODEL_PATH, _ = model_path_from_env(MODELS_DIR)
 # Unset: the model registry's default entry decides (the shipped tuned adapter, if any).
 # Empty string: no adapter (untuned base). A path: that GGUF LoRA adapter.
 THERAPY_NOTES_LORA_PATH: str | None = os.environ.get("THERAPY_NOTES_LORA_PATH")

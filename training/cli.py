@@ -144,8 +144,9 @@ def _given(options: argparse.Namespace, table: dict[str, str]) -> dict[str, Any]
 def dataset_config(options: argparse.Namespace) -> DatasetConfig:
     given = _given(options, DATASET_OPTIONS)
     given.setdefault("limit", preset_of(options).row_limit)
-    config = DatasetConfig(**given)
-    return DatasetConfig(**{**given, "train_fraction": 1.0 - config.val_fraction - config.test_fraction})
+    val = given.get("val_fraction", _default(DatasetConfig, "val_fraction"))
+    test = given.get("test_fraction", _default(DatasetConfig, "test_fraction"))
+    return DatasetConfig(**given, train_fraction=1.0 - val - test)
 
 
 def finetune_config(options: argparse.Namespace, paths: ProjectPaths,

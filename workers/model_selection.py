@@ -8,19 +8,18 @@ base file we are loading.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 
-from summarizer.model_registry import MODEL_PATH_VARIABLES, ModelSelection, select_model
+from summarizer.model_registry import ModelSelection, model_path_from_env, select_model
 
 
 def resolve_model_selection() -> ModelSelection:
     return select_model(
         Path(settings.MODELS_DIR),
         settings.THERAPY_NOTES_MODEL_PATH,
-        explicit_model=any(name in os.environ for name in MODEL_PATH_VARIABLES),
+        explicit_model=model_path_from_env(Path(settings.MODELS_DIR))[1],
         lora_path=settings.THERAPY_NOTES_LORA_PATH,
         entry_name=settings.THERAPY_NOTES_MODEL_ENTRY,
     )
