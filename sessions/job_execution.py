@@ -21,6 +21,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 from sessions.models import NoteJob, Session, transcript_digest
 from sessions.selectors import summary_sessions
 from summarizer.engine import NoteEngine
+from summarizer.formats import DEFAULT_FORMAT
 from summarizer.notes import (
     NoteOptions,
     NoteOutcome,
@@ -94,6 +95,8 @@ def _options(job: NoteJob) -> NoteOptions:
         use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR,
         on_model_failure=settings.THERAPY_NOTES_ON_MODEL_FAILURE,
         ground_statements=settings.THERAPY_NOTES_GROUND_STATEMENTS,
+        # Jobs queued before formats existed have no "format": they get the default layout.
+        note_format=job.parameters.get("format") or DEFAULT_FORMAT,
     )
 
 
@@ -144,7 +147,7 @@ def _write_session_notes(job: NoteJob, outcome: NoteOutcome) -> dict[str, Any]:
         return dict(_NOT_APPLIED[conflict])
     session.apply_ai_note(
         outcome.text, job=job, risk_flags=outcome.risk_flags,
-        attention_reasons=outcome.attention_reasons,
+        attention_reasons=outcome.attention_reasons, note_format=outcome.note_format,
     )
     return {"applied": True, "pending_suggestion": False}
 

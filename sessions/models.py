@@ -16,7 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from summarizer.formats import DEFAULT_FORMAT, NOTE_FORMATS
 from summarizer.risk_reconcile import CURRENT_RISK_REASON
+
+NOTE_FORMAT_CHOICES = [(fmt.name, fmt.title) for fmt in NOTE_FORMATS.values()]
 
 
 class InvalidJobTransitionError(Exception):
@@ -38,6 +41,17 @@ class NotesNotSignedError(Exception):
 def transcript_digest(transcript: str) -> str:
     """The version of a transcript: a note records the digest of the transcript it describes."""
     return hashlib.sha256(transcript.encode("utf-8")).hexdigest()
+
+
+class ClinicianProfile(models.Model):
+    """A clinician's preferences: the note format their notes are written in unless a request says otherwise."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician_profile")
+    note_format = models.CharField(max_length=16, choices=NOTE_FORMAT_CHOICES, default=DEFAULT_FORMAT)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"
 
 
 class Patient(models.Model):
@@ -82,6 +96,8 @@ class Session(models.Model):
     notes_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="signed_sessions")
     notes_signed_at = models.DateTimeField(null=True, blank=True)
+    # The layout of the notes (summarizer/formats.py): every format is rendered from the same checked note.
+    notes_format = models.CharField(max_length=16, choices=NOTE_FORMAT_CHOICES, default=DEFAULT_FORMAT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Audit trail: every change to notes and provenance (who, when, before/after).
@@ -134,9 +150,11 @@ class Session(models.Model):
         return None
 
     def apply_ai_note(
-        self, notes: str, *, job: NoteJob, risk_flags: list[dict[str, Any]], attention_reasons: list[str]
+        self, notes: str, *, job: NoteJob, risk_flags: list[dict[str, Any]], attention_reasons: list[str],
+        note_format: str = DEFAULT_FORMAT,
     ) -> None:
         self._write_notes(notes)
+        self.notes_format = note_format
         self.notes_is_ai_generated = True
         self.notes_edited_from_ai = False
         self.notes_generated_at = timezone.now()

@@ -10,7 +10,32 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sessions.models import NoteJob, Patient, Session
+from sessions.models import ClinicianProfile, NoteJob, Patient, Session
+from summarizer.formats import DEFAULT_FORMAT
+
+
+def clinician_note_format(user: Any) -> str:
+    """The format the clinician's notes are written in unless a request names one."""
+    profile = ClinicianProfile.objects.filter(user=user).first()
+    return profile.note_format if profile else DEFAULT_FORMAT
+
+
+def clinician_sessions(user: Any) -> QuerySet[Session]:
+    """The sessions a clinician may see: their own patients' (every screen scopes through this)."""
+    return Session.objects.filter(patient__clinician=user).select_related("patient", "notes_signed_by")
+
+
+def latest_applied_note_job(session: Session) -> NoteJob | None:
+    """The job whose note is (or was last) the session's AI note: its evidence and provenance."""
+    return (session.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED,
+                                result__applied=True).order_by("-finished_at").first())
+
+
+def pending_suggestions(session: Session) -> list[NoteJob]:
+    """Finished jobs whose note was kept aside (the clinician edited, or signed, while they ran)."""
+    jobs = session.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED,
+                               result__pending_suggestion=True).order_by("-finished_at")
+    return [job for job in jobs if job.is_pending_suggestion]
 
 
 def job_for_idempotency_key(clinician: Any, idempotency_key: str | None) -> NoteJob | None:

@@ -11,7 +11,21 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sessions.models import NoteJob, Patient, Session
+from sessions.models import NOTE_FORMAT_CHOICES, NoteJob, Patient, Session
+from summarizer.formats import FORMAT_NAMES
+
+FORMAT_HELP = ", ".join(f"{name} = {title}" for name, title in NOTE_FORMAT_CHOICES) + "."
+
+
+class NoteFormatField(serializers.ChoiceField):
+    """A note format name; an unknown one is a 400 that lists the valid ones."""
+
+    default_error_messages = {
+        "invalid_choice": f'"{{input}}" is not a note format. Valid formats: {", ".join(FORMAT_NAMES)}.',
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=NOTE_FORMAT_CHOICES, help_text=FORMAT_HELP, **kwargs)
 
 MAX_ID = 2**63 - 1  # BigAutoField range: larger ids are a 400, not a database overflow
 
@@ -65,6 +79,8 @@ class NotesMetadataSerializer(serializers.Serializer):
     )
     signed_by = serializers.CharField(source="notes_signed_by.username", allow_null=True, read_only=True)
     signed_at = serializers.DateTimeField(source="notes_signed_at", allow_null=True, read_only=True)
+    format = serializers.ChoiceField(source="notes_format", choices=NOTE_FORMAT_CHOICES, read_only=True,
+                                     help_text="The layout of the notes: " + FORMAT_HELP)
 
 
 class NoteAmendmentSerializer(serializers.Serializer):
@@ -134,6 +150,12 @@ class SessionNotesUpdateSerializer(serializers.Serializer):
 
 class GenerateNotesRequestSerializer(serializers.Serializer):
     regenerate = serializers.BooleanField(required=False, default=False)
+    format = NoteFormatField(required=False)  # absent: the clinician's default (GET /api/profile)
+
+
+class ClinicianProfileSerializer(serializers.Serializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    note_format = NoteFormatField()
 
 
 class SummarizeSessionsRequestSerializer(serializers.Serializer):

@@ -13,9 +13,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from sessions.models import NoteJob, NotesLockedError, Patient, Session
+from sessions.models import ClinicianProfile, NoteJob, NotesLockedError, Patient, Session
 from sessions.queue import enqueue_job
-from sessions.selectors import active_session_note_job, active_summary_job, job_for_idempotency_key
+from sessions.selectors import (
+    active_session_note_job,
+    active_summary_job,
+    clinician_note_format,
+    job_for_idempotency_key,
+)
+from summarizer.formats import DEFAULT_FORMAT
 from summarizer.text import MIN_SPEECH_WORDS, speech_word_count
 
 
@@ -56,8 +62,10 @@ def _create_job(**fields: Any) -> SubmitOutcome:
 
 
 def submit_session_note_job(
-    *, clinician: Any, session: Session, regenerate: bool, idempotency_key: str | None = None
+    *, clinician: Any, session: Session, regenerate: bool, idempotency_key: str | None = None,
+    note_format: str | None = None,
 ) -> SubmitOutcome:
+    """Queue a note job for ``session``, in ``note_format`` or else the clinician's default format."""
     existing = job_for_idempotency_key(clinician, idempotency_key)
     if existing is not None:
         return SubmitOutcome(existing, created=False)
@@ -87,7 +95,7 @@ def submit_session_note_job(
             clinician=clinician,
             session=session,
             patient=session.patient,
-            parameters={"regenerate": regenerate},
+            parameters={"regenerate": regenerate, "format": note_format or clinician_note_format(clinician)},
             idempotency_key=idempotency_key or None,
             base_notes_version=session.notes_version,
         )
@@ -196,6 +204,13 @@ def accept_suggestion(job: NoteJob, user: Any) -> Session:
         result = locked_job.result or {}
         session.apply_ai_note(result.get("generated_notes", ""), job=locked_job,
                               risk_flags=result.get("risk_flags", []),
-                              attention_reasons=result.get("attention_reasons", []))
+                              attention_reasons=result.get("attention_reasons", []),
+                              note_format=result.get("note_format", DEFAULT_FORMAT))
         locked_job.mark_suggestion_applied(user)
     return session
+
+
+def set_note_format(user: Any, note_format: str) -> ClinicianProfile:
+    """Make ``note_format`` the clinician's default for new notes (their existing notes keep their layout)."""
+    profile, _ = ClinicianProfile.objects.update_or_create(user=user, defaults={"note_format": note_format})
+    return profile

@@ -1,7 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from sessions.views import NoteJobViewSet, PatientViewSet, SessionViewSet, SummarizeSessionsView
+from sessions.views import (
+    ClinicianProfileView,
+    NoteJobViewSet,
+    PatientViewSet,
+    SessionViewSet,
+    SummarizeSessionsView,
+)
 
 router = DefaultRouter()
 # The frontend calls paths without a trailing slash (e.g. /generate-notes): accept both.
@@ -12,5 +18,6 @@ router.register("jobs", NoteJobViewSet, basename="job")
 
 urlpatterns = [
     path("summarize-sessions", SummarizeSessionsView.as_view(), name="summarize-sessions"),
+    path("profile", ClinicianProfileView.as_view(), name="clinician-profile"),
     path("", include(router.urls)),
 ]

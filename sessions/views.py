@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sessions import exports, services
+from sessions import exports, selectors, services
 from sessions.models import NoNotesError, NoteJob, NotesLockedError, NotesNotSignedError, Patient, Session
 from sessions.serializers import (
     AmendNotesRequestSerializer,
+    ClinicianProfileSerializer,
     GenerateNotesRequestSerializer,
     NoteJobSerializer,
     PatientSerializer,
@@ -109,6 +110,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
                 session=session,
                 regenerate=body.validated_data["regenerate"],
                 idempotency_key=_idempotency_key(request),
+                note_format=body.validated_data.get("format"),
             )
         except services.NotesAlreadyExistError as exc:
             return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
@@ -235,3 +237,21 @@ class SummarizeSessionsView(APIView):
             idempotency_key=_idempotency_key(request),
         )
         return _job_response(outcome, request)
+
+
+class ClinicianProfileView(APIView):
+    """The signed-in clinician's preferences: the note format new notes are written in."""
+
+    @extend_schema(responses={200: ClinicianProfileSerializer})
+    def get(self, request: Request) -> Response:
+        data = {"user": request.user, "note_format": selectors.clinician_note_format(request.user)}
+        return Response(ClinicianProfileSerializer(data).data)
+
+    @extend_schema(request=ClinicianProfileSerializer, responses={200: ClinicianProfileSerializer})
+    def put(self, request: Request) -> Response:
+        body = ClinicianProfileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        profile = services.set_note_format(request.user, body.validated_data["note_format"])
+        return Response(ClinicianProfileSerializer(profile).data)
+
+    patch = put  # one field: a partial update is the whole update

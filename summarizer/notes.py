@@ -15,6 +15,7 @@ from typing import Any, ClassVar, TypeVar
 
 from summarizer.engine import GenerationTimeoutError, ModelIdentity, NoteEngine
 from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary, plan_evidence
+from summarizer.formats import DEFAULT_FORMAT, note_format, render_in_format
 from summarizer.grammar import section_grammar
 from summarizer.grounding import GroundingReport, SessionSource, ground_note, ground_summary, number_values
 from summarizer.prompts import (
@@ -68,6 +69,8 @@ class NoteOptions:
     # With grounding: add the therapist's plan-setting sentences to the Plan when the model left them out.
     # Off by default: the one ablation run (bench/RESULTS.md) showed no fact-recall gain (0.29 vs 0.30).
     plan_evidence: bool = False
+    # How the checked five-section note is laid out for the clinician (summarizer/formats.py).
+    note_format: str = DEFAULT_FORMAT
 
 
 class NoteGenerationError(RuntimeError):
@@ -104,6 +107,9 @@ class NoteOutcome:
     # Per statement: section, text, support score, transcript character spans, supported, reason.
     evidence: list[dict[str, Any]] = field(default_factory=list)
     unsupported_claims: list[dict[str, Any]] = field(default_factory=list)
+    # The format ``text`` is in, and the checked five-section note it was rendered from.
+    note_format: str = DEFAULT_FORMAT
+    structured_note: str = ""
 
     TEXT_KEY: ClassVar[str] = "generated_notes"
 
@@ -246,6 +252,7 @@ def summarize_single_session(
 ) -> NoteOutcome:
     """Write a single-session note for ``transcript`` with the loaded engine."""
     options = options or NoteOptions()
+    note_format(options.note_format)  # an unknown format fails before the model runs
     started = time.perf_counter()
     clean = normalise_whitespace(transcript)
     findings = detect_risks(clean)
@@ -277,10 +284,11 @@ def summarize_single_session(
         trimmed = trim_sections(parse_note(grounding.note).sections, SESSION_NOTE_SECTIONS, protected=("Risk",))
         final = render_note(trimmed, SESSION_NOTE_SECTIONS)
     outcome = _outcome(
-        NoteOutcome, engine, started, generation, text=final, findings=findings, screening=screening,
-        reconciliation=reconciliation, grounding=grounding, validation=validate_note(final),
-        extra_reasons=[NO_SPEECH_REASON] if no_speech else [], truncated_input=truncated,
-        input_chars=len(transcript),
+        NoteOutcome, engine, started, generation, text=render_in_format(final, options.note_format),
+        findings=findings, screening=screening, reconciliation=reconciliation, grounding=grounding,
+        validation=validate_note(final), extra_reasons=[NO_SPEECH_REASON] if no_speech else [],
+        truncated_input=truncated, input_chars=len(transcript), note_format=options.note_format,
+        structured_note=final,
     )
     logger.info("inference", extra=outcome.log_fields("session_note", options.job_id))
     return outcome

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/auth/logout", LogoutView.as_view(), name="auth-logout"),
     path("api/auth/logoutall", LogoutAllView.as_view(), name="auth-logout-all"),
     path("api/", include("sessions.urls")),
+    path("review/", include("sessions.review_urls")),  # the clinicians' review screen
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("health", health, name="health"),
