@@ -43,7 +43,10 @@ def _turns(transcript: str) -> tuple[list[str], list[str]]:
 def _clip(sentence: str, words: int = _FALLBACK_WORDS) -> str:
     parts = _SAFE_CHARS.sub("", sentence).split()
     text = " ".join(parts[:words])
-    return f'"{text}{"..." if len(parts) > words else ""}"'
+    if len(parts) > words:
+        return f'"{text}..."'
+    # The note puts its own full stop after the quote: no '"...night.".'
+    return f'"{text.rstrip(".,;:")}"'
 
 
 def _first(sentences: Iterable[str], pattern: re.Pattern[str] | None = None) -> str | None:
