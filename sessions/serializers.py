@@ -204,6 +204,25 @@ class RiskScreeningSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class CoverageChunkSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    start = serializers.IntegerField(help_text="Character offset into the stored transcript.")
+    end = serializers.IntegerField()
+    sentences = serializers.IntegerField(required=False)
+    kept_sentences = serializers.IntegerField(allow_null=True)
+    kept_spans = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()), required=False,
+                                       help_text="[start, end) of each sentence the model read from this chunk.")
+
+
+class CoverageSerializer(serializers.Serializer):
+    """What the model read: the whole transcript, or chosen sentences from every chunk of a long one."""
+
+    strategy = serializers.ChoiceField(choices=["whole", "condensed"])
+    transcript_tokens = serializers.IntegerField()
+    budget_tokens = serializers.IntegerField()
+    chunks = CoverageChunkSerializer(many=True)
+
+
 class JobResultSerializer(serializers.Serializer):
     """The result of a finished job: session-note fields, or summary fields for a multi-session summary."""
 
@@ -226,6 +245,10 @@ class JobResultSerializer(serializers.Serializer):
     applied = serializers.BooleanField(required=False)
     pending_suggestion = serializers.BooleanField(required=False)
     stale = serializers.BooleanField(required=False, help_text="The transcript changed while the job ran.")
+    note_format = serializers.CharField(required=False, help_text="The layout of generated_notes: " + FORMAT_HELP)
+    structured_note = serializers.CharField(required=False,
+                                            help_text="The checked five-section note the format was rendered from.")
+    coverage = CoverageSerializer(required=False)
     key_points = serializers.ListField(child=serializers.CharField(), required=False)
     session_count = serializers.IntegerField(required=False)
     sources = serializers.ListField(child=serializers.CharField(), required=False)

@@ -18,6 +18,7 @@ from summarizer.fallback import extractive_fallback_note, extractive_fallback_su
 from summarizer.formats import DEFAULT_FORMAT, note_format, render_in_format
 from summarizer.grammar import section_grammar
 from summarizer.grounding import GroundingReport, SessionSource, ground_note, ground_summary, number_values
+from summarizer.long_sessions import fit_transcript
 from summarizer.prompts import (
     SessionText,
     build_multi_session_messages,
@@ -107,6 +108,8 @@ class NoteOutcome:
     # Per statement: section, text, support score, transcript character spans, supported, reason.
     evidence: list[dict[str, Any]] = field(default_factory=list)
     unsupported_claims: list[dict[str, Any]] = field(default_factory=list)
+    # What the model read of the transcript: "whole", or "condensed" with the kept spans per chunk.
+    coverage: dict[str, Any] = field(default_factory=dict)
     # The format ``text`` is in, and the checked five-section note it was rendered from.
     note_format: str = DEFAULT_FORMAT
     structured_note: str = ""
@@ -257,14 +260,20 @@ def summarize_single_session(
     clean = normalise_whitespace(transcript)
     findings = detect_risks(clean)
     screening = screen_language(clean)
-    truncated = False
+    truncated = False  # the single-session path condenses instead (coverage); summaries may still truncate
+    coverage: dict[str, Any] = {}
     if speech_word_count(clean) < MIN_SPEECH_WORDS:
         generation = Generation(nothing_to_summarise_note(), NO_SPEECH_REASON)
     else:
         budget = _context_budget(engine, build_session_note_messages(""))
+        # A transcript longer than the context is condensed (chosen sentences from every part, recorded in
+        # ``coverage`` with offsets into the stored transcript), never cut in the middle.
+        fitted = fit_transcript(transcript, budget, engine.count_tokens, [f.evidence for f in findings])
+        coverage = fitted.coverage()
         # The model sees the transcript with quoted markup escaped; the detector reads it as said.
-        fitted, truncated = engine.truncate_to_tokens(escape_markup(clean), budget, TRUNCATION_MARKER)
-        generation = _generate_checked(engine, build_session_note_messages(fitted), SESSION_NOTE_SECTIONS, options)
+        model_input = escape_markup(normalise_whitespace(fitted.text))
+        generation = _generate_checked(engine, build_session_note_messages(model_input), SESSION_NOTE_SECTIONS,
+                                       options)
         if generation.note is None and options.on_model_failure != "fallback":
             raise NoteGenerationError(generation.failure)
     no_speech = generation.failure == NO_SPEECH_REASON
@@ -288,7 +297,7 @@ def summarize_single_session(
         findings=findings, screening=screening, reconciliation=reconciliation, grounding=grounding,
         validation=validate_note(final), extra_reasons=[NO_SPEECH_REASON] if no_speech else [],
         truncated_input=truncated, input_chars=len(transcript), note_format=options.note_format,
-        structured_note=final,
+        structured_note=final, coverage=coverage,
     )
     logger.info("inference", extra=outcome.log_fields("session_note", options.job_id))
     return outcome

@@ -55,7 +55,7 @@ def escape_markup(text: str) -> str:
     return _MARKUP_IN_TRANSCRIPT.sub(lambda m: {"{": "(", "}": ")"}.get(m.group(0), "*"), text)
 
 
-_SPEAKER_LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:", re.IGNORECASE | re.MULTILINE)
+SPEAKER_LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:", re.IGNORECASE | re.MULTILINE)
 _WORD = re.compile(r"[^\W\d_]{2,}|\d+")
 # Fewer spoken words than this is no session to summarise (empty, whitespace, "Patient: hi").
 MIN_SPEECH_WORDS = 10
@@ -63,4 +63,4 @@ MIN_SPEECH_WORDS = 10
 
 def speech_word_count(transcript: str) -> int:
     """Words said in the transcript, speaker labels not counted."""
-    return len(_WORD.findall(_SPEAKER_LABEL.sub(" ", transcript or "")))
+    return len(_WORD.findall(SPEAKER_LABEL.sub(" ", transcript or "")))

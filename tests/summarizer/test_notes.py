@@ -83,11 +83,20 @@ def test_unrepairable_output_falls_back() -> None:
     assert outcome.fallback and outcome.fallback_reason == "unrepairable model output"
 
 
-def test_long_transcript_is_truncated_deliberately() -> None:
+def test_a_long_transcript_is_condensed_and_the_coverage_recorded_never_cut() -> None:
     engine = ScriptedEngine(text="**Chief Complaint:** a\n**Emotional State:** b\n**Risk:** c\n**Intervention:** d\n"
                                  "**Plan:** e")
-    outcome = summarize_single_session(engine, "word " * 10_000)
-    assert outcome.truncated_input
+    transcript = "".join(f"Patient: On day {n} I slept {n % 9} hours and felt low.\nTherapist: Noted.\n"
+                         for n in range(2_000))
+    outcome = summarize_single_session(engine, transcript)
+    assert not outcome.truncated_input and outcome.coverage["strategy"] == "condensed"
+    chunks = outcome.coverage["chunks"]
+    assert chunks[0]["start"] == 0 and chunks[-1]["end"] == len(transcript)
+    assert all(chunk["kept_sentences"] > 0 for chunk in chunks)  # every part of the session contributed
+    prompt = engine.last_messages[-1]["content"]
+    for chunk in (chunks[0], chunks[len(chunks) // 2], chunks[-1]):  # beginning, middle and end reach the model
+        start, end = chunk["kept_spans"][0]
+        assert chunk["start"] <= start < end <= chunk["end"] and transcript[start:end].strip() in prompt
 
 
 @pytest.mark.parametrize("count", [1, 3])
