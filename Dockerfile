@@ -23,9 +23,12 @@ COPY --chown=app:app . .
 # Docker fills an empty named volume mounted at /models from this directory on first use, so the
 # tuned default is served without a training step; base GGUFs are fetched into the volume.
 COPY --chown=app:app models/ /models/
+# The web command below runs collectstatic: WhiteNoise serves the collected files compressed, with
+# content-hashed names (THERAPY_NOTES_STATIC_MANIFEST=1).
 ENV PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=therapy_notes.settings \
-    THERAPY_NOTES_MODELS_DIR=/models
+    THERAPY_NOTES_MODELS_DIR=/models \
+    THERAPY_NOTES_STATIC_MANIFEST=1
 USER app
 EXPOSE 8000
 # Default: the web process. The worker service overrides the command (see docker-compose.yml).

@@ -19,4 +19,5 @@ export REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 .venv/bin/mypy                        # summarizer/ and training/ (pyproject.toml [tool.mypy])
 .venv/bin/bandit -q -r therapy_notes sessions summarizer workers training -lll
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+scripts/check_compose.sh              # `docker compose config` on docker-compose.yml with .env.example's values
 .venv/bin/python -m pytest "$@"

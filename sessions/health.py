@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from sessions.probes import health_probe
 from workers import metrics
 
 
@@ -44,8 +45,8 @@ def _configured_model() -> dict[str, Any]:
 
 
 def _status(require_worker: bool) -> tuple[dict[str, Any], bool]:
-    workers = _workers()
-    loaded = [w for w in workers if w.get("model_loaded")]
+    workers = _workers()  # only live ones: each snapshot is its process's heartbeat (workers/metrics.py)
+    loaded = metrics.ready(workers, settings.CELERY_TASK_DEFAULT_QUEUE)
     body = {
         "database": _database_ok(),
         "broker": _broker_ok(),
@@ -59,6 +60,7 @@ def _status(require_worker: bool) -> tuple[dict[str, Any], bool]:
     return body, ok
 
 
+@health_probe
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness: the web process answers. Details are informative, the status code is 200."""
@@ -66,8 +68,10 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body)
 
 
+@health_probe
 @require_GET
 def health_ready(request: HttpRequest) -> JsonResponse:
-    """Readiness: database, broker and at least one worker with a loaded model."""
+    """Readiness: database, broker and at least one live worker (a heartbeat within the last
+    SNAPSHOT_TTL_SECONDS) with a loaded model, consuming the queue this process sends jobs to."""
     body, ok = _status(require_worker=True)
     return JsonResponse(body, status=200 if ok else 503)

@@ -34,3 +34,13 @@ def enqueue_job(job_id: str) -> bool:
         return False
     NoteJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
     return True
+
+
+def queue_depth(queue: str) -> int:
+    """Messages waiting in ``queue`` on the broker, every priority level counted (kombu's passive declare,
+    so this works for any broker). A queue that does not exist holds nothing: Redis drops an empty list."""
+    with current_app.connection_for_read() as connection:
+        try:
+            return int(connection.default_channel.queue_declare(queue=queue, passive=True).message_count)
+        except connection.channel_errors:
+            return 0

@@ -32,6 +32,15 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="Repeating a submission with the same key returns the same job.",
 )
+# A 202 says where the job is (Location, its poll_url) and how long to wait before the first poll
+# (Retry-After, seconds): a short note on the bundled model takes a few seconds.
+JOB_RETRY_AFTER_SECONDS = 2
+JOB_ACCEPTED_HEADERS = [
+    OpenApiParameter("Location", str, OpenApiParameter.HEADER, response=[202],
+                     description="The job's URL (its `poll_url`): GET it until `status` is final."),
+    OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[202],
+                     description="Seconds to wait before polling the job."),
+]
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -41,7 +50,8 @@ def _idempotency_key(request: Request) -> str | None:
 
 def _job_response(outcome: services.SubmitOutcome, request: Request) -> Response:
     data = NoteJobSerializer(outcome.job, context={"request": request}).data
-    return Response(data, status=status.HTTP_202_ACCEPTED)
+    return Response(data, status=status.HTTP_202_ACCEPTED,
+                    headers={"Location": data["poll_url"], "Retry-After": str(JOB_RETRY_AFTER_SECONDS)})
 
 
 class RejectBlankFiltersMixin:
@@ -97,7 +107,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
     @extend_schema(
         request=GenerateNotesRequestSerializer,
         responses={202: NoteJobSerializer, 400: None, 409: None},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_HEADER, *JOB_ACCEPTED_HEADERS],
     )
     @action(detail=True, methods=["post"], url_path="generate-notes")
     def generate_notes(self, request: Request, pk: str | None = None) -> Response:
@@ -225,7 +235,7 @@ class SummarizeSessionsView(APIView):
     @extend_schema(
         request=SummarizeSessionsRequestSerializer,
         responses={202: NoteJobSerializer},
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_HEADER, *JOB_ACCEPTED_HEADERS],
     )
     def post(self, request: Request) -> Response:
         body = SummarizeSessionsRequestSerializer(data=request.data, context={"request": request})

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from summarizer.config import InferenceConfig
 from summarizer.model_registry import MODELS_DIR_VARIABLE, model_path_from_env
 from therapy_notes.env import env_bool, env_float, env_int, env_list, env_str
+from therapy_notes.log import LOG_FORMAT_VARIABLE, LOG_FORMATS, PLAIN
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,17 +31,25 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves static files in runserver too, as in production (before staticfiles).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here: the docs work offline
     "simple_history",
     "sessions.apps.TherapySessionsConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, the API docs') in every mode, DEBUG or not: see STORAGES below.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that can answer (size limit, CommonMiddleware), so those answers carry CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "therapy_notes.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,7 +102,23 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("THERAPY_NOTES_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# With THERAPY_NOTES_STATIC_MANIFEST=1 (the Docker image, which runs collectstatic) WhiteNoise serves the
+# collected files compressed, with content-hashed names and far-future caching. Without it (a checkout,
+# the demo, the tests: no collectstatic) it serves the apps' static folders directly through the
+# finders: the manifest storage would fail every {% static %} whose file was never collected.
+THERAPY_NOTES_STATIC_MANIFEST = env_bool("THERAPY_NOTES_STATIC_MANIFEST", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if THERAPY_NOTES_STATIC_MANIFEST else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not THERAPY_NOTES_STATIC_MANIFEST
+if WHITENOISE_USE_FINDERS:
+    # Nothing is collected in this mode: WhiteNoise's warning that STATIC_ROOT does not exist is noise.
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 # Request bodies above this are refused before parsing (transcripts are text; 2 MB is generous).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("THERAPY_NOTES_MAX_REQUEST_BYTES", 2 * 1024 * 1024)
@@ -126,6 +153,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted clinical note generation for therapy sessions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Pinned copies from drf-spectacular-sidecar instead of the public CDN's @latest.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "therapy_notes.schema.add_error_responses",
@@ -207,14 +238,41 @@ if env_bool("THERAPY_NOTES_PRODUCTION", False):
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Probes (a load balancer, Docker's healthcheck) call the health endpoints over the internal network
+# in plain HTTP; they are not redirected to HTTPS. They carry no clinical data.
+SECURE_REDIRECT_EXEMPT = [r"^health(/|$)"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# CORS (django-cors-headers) for a browser app on another origin: off unless origins are listed
+# (comma-separated, scheme included: https://app.example.org). Only the API answers cross-origin.
+CORS_ALLOWED_ORIGINS = env_list("THERAPY_NOTES_CORS_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (*default_cors_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Location", "Retry-After"]  # a 202's pointer to the job and when to poll it
+
+# /metrics (Prometheus): a scraper sends `Authorization: Bearer <this>`; staff users may read it signed
+# in. Unset: staff only.
+THERAPY_NOTES_METRICS_TOKEN = env_str("THERAPY_NOTES_METRICS_TOKEN", "")
+
 # Logs never carry transcript or note text: only ids, sizes, timings (see summarizer logging).
+# THERAPY_NOTES_LOG_FORMAT: `plain` (structured fields appended as key=value) or `json` (one object per
+# line, python-json-logger); workers use the same (therapy_notes/celery.py).
+THERAPY_NOTES_LOG_FORMAT = env_str(LOG_FORMAT_VARIABLE, PLAIN).strip().lower()
+if THERAPY_NOTES_LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"{LOG_FORMAT_VARIABLE} must be one of {', '.join(LOG_FORMATS)}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "therapy_notes.log.PlainFormatter"},
+        "json": {"()": "therapy_notes.log.JsonFormatter"},
+    },
+    # A health probe's 503 (not ready yet) is a WARNING, not a server ERROR (sessions/probes.py).
+    "filters": {"expected_unavailable": {"()": "sessions.probes.ExpectedUnavailableFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": THERAPY_NOTES_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["expected_unavailable"]},
+    },
 }

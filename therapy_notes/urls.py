@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from sessions.auth import LogoutAllView, LogoutView, PasswordLoginView
 from sessions.health import health, health_ready
+from sessions.prometheus import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,8 +15,11 @@ urlpatterns = [
     path("review/", include("sessions.review_urls")),  # the clinicians' review screen
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html"),
+         name="redoc"),
     path("health", health, name="health"),
     path("health/ready", health_ready, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus (sessions/prometheus.py)
 ]
 
 handler404 = "therapy_notes.api_errors.not_found"

@@ -1,7 +1,9 @@
-"""Per-worker-process counters, published to Redis so the web's /health can show them.
+"""Per-worker-process counters, published to Redis so the web's /health, /health/ready and /metrics
+can show them.
 
 Each worker process keeps its own counters and writes a JSON snapshot under
-``therapy_notes:worker:<host>:<pid>`` with a TTL: a dead worker disappears on its own.
+``therapy_notes:worker:<host>:<pid>`` with a short TTL, refreshed by a heartbeat thread: the snapshot
+is the process's heartbeat. A stopped worker deletes its own; a killed one disappears within the TTL.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ if TYPE_CHECKING:  # the note stack is not imported by the web process, which re
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "therapy_notes:worker:"
-SNAPSHOT_TTL_SECONDS = 600
+# Readiness counts only workers whose snapshot exists, so this bounds how long a dead worker still
+# looks alive; the heartbeat refreshes it well within (three beats per TTL, one may be late).
+SNAPSHOT_TTL_SECONDS = 15
+HEARTBEAT_INTERVAL_SECONDS = 5.0
+# Upper bounds (seconds) of the inference time histogram's buckets (Prometheus' `le`), up to the task's
+# hard time limit's default; a last bucket (+Inf) counts everything.
+INFERENCE_SECONDS_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 180.0)
 
 
 @dataclass
@@ -37,7 +45,18 @@ class WorkerCounters:
     failures: int = 0
     fallbacks: int = 0
     safety_net_interventions: int = 0
+    completion_tokens: int = 0
+    # Since the process started, for Prometheus: the sum and, per bound of INFERENCE_SECONDS_BUCKETS and
+    # then +Inf, the cumulative count of jobs that took at most that long.
+    inference_seconds_sum: float = 0.0
+    inference_seconds_buckets: list[int] = field(default_factory=lambda: [0] * (len(INFERENCE_SECONDS_BUCKETS) + 1))
     recent_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=500))
+
+    def observe_seconds(self, seconds: float) -> None:
+        self.recent_seconds.append(seconds)
+        self.inference_seconds_sum += seconds
+        for i, bound in enumerate((*INFERENCE_SECONDS_BUCKETS, float("inf"))):
+            self.inference_seconds_buckets[i] += int(seconds <= bound)
 
     def snapshot(self, model: dict[str, Any] | None) -> dict[str, Any]:
         seconds = sorted(self.recent_seconds)
@@ -52,9 +71,19 @@ class WorkerCounters:
             model_loaded=model is not None,
             model=model,
             model_load_seconds=_model_load_seconds(),
+            queues=_consumed_queues(),
             updated_at=time.time(),
         )
         return data
+
+
+def _consumed_queues() -> list[str]:
+    # The queues this worker takes jobs from (its -Q, inherited by the pool children from the main
+    # process): readiness asks for a worker on the queue the web process sends to.
+    from celery import current_app
+
+    queues = current_app.amqp.queues
+    return sorted(queues.consume_from if queues.consume_from is not None else queues)
 
 
 def _model_load_seconds() -> float | None:
@@ -72,16 +101,54 @@ def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
 
 
+def _key() -> str:
+    return f"{KEY_PREFIX}{socket.gethostname()}:{os.getpid()}"
+
+
 def publish(model: dict[str, Any] | None) -> None:
-    key = f"{KEY_PREFIX}{socket.gethostname()}:{os.getpid()}"
+    with _lock:  # the heartbeat thread and a finishing job both publish
+        snapshot = _counters.snapshot(model)
     try:
-        _client().set(key, json.dumps(_counters.snapshot(model)), ex=SNAPSHOT_TTL_SECONDS)
+        _client().set(_key(), json.dumps(snapshot), ex=SNAPSHOT_TTL_SECONDS)
     except redis.RedisError:
         logger.warning("could not publish worker metrics")
 
 
+_heartbeat_stop = threading.Event()
+_heartbeat: threading.Thread | None = None
+
+
+def start_heartbeat(model: dict[str, Any] | None) -> None:
+    """Publish now, then every HEARTBEAT_INTERVAL_SECONDS from a daemon thread (the process's main thread
+    is busy with jobs), for as long as the worker process that forked this one lives: an orphaned pool
+    child gets no jobs, so it must not look alive."""
+    global _heartbeat
+    parent = os.getppid()
+    publish(model)
+
+    def beat() -> None:
+        while not _heartbeat_stop.wait(HEARTBEAT_INTERVAL_SECONDS) and os.getppid() == parent:
+            publish(model)
+
+    _heartbeat_stop.clear()
+    _heartbeat = threading.Thread(target=beat, name="therapy-notes-heartbeat", daemon=True)
+    _heartbeat.start()
+
+
+def stop_heartbeat() -> None:
+    """On a clean exit: stop beating and withdraw the snapshot, so readiness drops at once."""
+    _heartbeat_stop.set()
+    if _heartbeat is not None:
+        _heartbeat.join(timeout=HEARTBEAT_INTERVAL_SECONDS)
+    try:
+        _client().delete(_key())
+    except redis.RedisError:
+        logger.warning("could not withdraw worker metrics; they expire on their own")
+
+
 def record(
-    *, succeeded: bool, seconds: float | None, fallback: bool, intervened: bool, model: dict[str, Any] | None
+    *, succeeded: bool, seconds: float | None, fallback: bool, intervened: bool, tokens: int = 0,
+    model: dict[str, Any] | None,
 ) -> None:
     with _lock:
         _counters.jobs += 1
@@ -89,8 +156,9 @@ def record(
         _counters.failures += int(not succeeded)
         _counters.fallbacks += int(fallback)
         _counters.safety_net_interventions += int(intervened)
+        _counters.completion_tokens += tokens
         if seconds is not None:
-            _counters.recent_seconds.append(seconds)
+            _counters.observe_seconds(seconds)
     publish(model)
 
 
@@ -101,12 +169,19 @@ def record_outcome(*, succeeded: bool, outcome: NoteOutcome | None, model: dict[
         seconds=outcome.inference_time if outcome else None,
         fallback=bool(outcome and outcome.fallback),
         intervened=bool(outcome and outcome.safety_net_intervened),
+        tokens=outcome.completion_tokens if outcome else 0,
         model=model,
     )
 
 
 def read_all() -> list[dict[str, Any]]:
+    """The snapshots of the worker processes alive now (within SNAPSHOT_TTL_SECONDS)."""
     client = _client()
     keys = sorted(client.scan_iter(f"{KEY_PREFIX}*"))
     values = client.mget(keys) if keys else []
     return [json.loads(v) for v in values if v]
+
+
+def ready(snapshots: list[dict[str, Any]], queue: str) -> list[dict[str, Any]]:
+    """The live worker processes that can run a job sent to ``queue``: model loaded, consuming it."""
+    return [s for s in snapshots if s.get("model_loaded") and queue in s.get("queues", ())]

@@ -17,6 +17,12 @@ def warm_risk_layer_before_fork(**_: object) -> None:
 
 
 def load_model_in_worker_process(**_: object) -> None:
-    # Load before the first job arrives so no job pays the load time.
+    # Load before the first job arrives so no job pays the load time; then the process is ready and
+    # says so until it stops (the heartbeat is what /health/ready counts).
     engine = get_engine()
-    metrics.publish(engine.identity.as_dict())
+    metrics.start_heartbeat(engine.identity.as_dict())
+
+
+def withdraw_worker_process(**_: object) -> None:
+    # worker_process_shutdown runs in the exiting pool child: readiness should not wait for the TTL.
+    metrics.stop_heartbeat()
