@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, ClassVar, TypeVar
 
+from summarizer.course_summary import SessionPart, compose_course_summary
 from summarizer.engine import GenerationTimeoutError, ModelIdentity, NoteEngine
-from summarizer.fallback import extractive_fallback_note, extractive_fallback_summary, plan_evidence
+from summarizer.fallback import extractive_fallback_note, plan_evidence
 from summarizer.formats import DEFAULT_FORMAT, note_format, render_in_format
 from summarizer.grammar import section_grammar
 from summarizer.grounding import GroundingReport, SessionSource, ground_note, ground_summary, number_values
 from summarizer.long_sessions import fit_transcript
 from summarizer.prompts import (
-    SessionText,
-    build_multi_session_messages,
     build_session_note_messages,
 )
 from summarizer.risk import (
@@ -38,6 +37,7 @@ from summarizer.text import (
     MIN_SPEECH_WORDS,
     escape_markup,
     normalise_whitespace,
+    red_spans,
     speech_word_count,
     strip_markup,
 )
@@ -53,6 +53,12 @@ from summarizer.validation import (
 logger = logging.getLogger("summarizer.inference")
 
 TRUNCATION_MARKER = "\n[... transcript middle omitted to fit the model's context ...]\n"
+# A summary whose earlier sessions had a current risk that the latest does not: a clinician looks.
+EARLIER_RISK_REASON = "risk_in_earlier_session"
+# A course summary names every session: longer than a one-session note, still bounded.
+SUMMARY_MAX_WORDS = 400
+# Progress steps of a session note: risk screening, writing, grounding, then the worker's save.
+SESSION_NOTE_STEPS = 4
 # Room left for chat-template tokens and rounding between our count and llama.cpp's.
 _CONTEXT_MARGIN_TOKENS = 32
 
@@ -72,6 +78,12 @@ class NoteOptions:
     plan_evidence: bool = False
     # How the checked five-section note is laid out for the clinician (summarizer/formats.py).
     note_format: str = DEFAULT_FORMAT
+    # Called as (phase, step, steps, detail) while the note is made: the worker stores it on the job.
+    on_progress: Callable[[str, int, int, str], None] | None = None
+
+    def progress(self, phase: str, step: int, steps: int, detail: str = "") -> None:
+        if self.on_progress is not None:
+            self.on_progress(phase, step, steps, detail)
 
 
 class NoteGenerationError(RuntimeError):
@@ -258,6 +270,7 @@ def summarize_single_session(
     note_format(options.note_format)  # an unknown format fails before the model runs
     started = time.perf_counter()
     clean = normalise_whitespace(transcript)
+    options.progress("screening risk", 1, SESSION_NOTE_STEPS)
     findings = detect_risks(clean)
     screening = screen_language(clean)
     truncated = False  # the single-session path condenses instead (coverage); summaries may still truncate
@@ -270,6 +283,8 @@ def summarize_single_session(
         # ``coverage`` with offsets into the stored transcript), never cut in the middle.
         fitted = fit_transcript(transcript, budget, engine.count_tokens, [f.evidence for f in findings])
         coverage = fitted.coverage()
+        options.progress("writing the note", 2, SESSION_NOTE_STEPS,
+                         f"{len(fitted.chunks)} chunks condensed" if fitted.strategy == "condensed" else "")
         # The model sees the transcript with quoted markup escaped; the detector reads it as said.
         model_input = escape_markup(normalise_whitespace(fitted.text))
         generation = _generate_checked(engine, build_session_note_messages(model_input), SESSION_NOTE_SECTIONS,
@@ -284,6 +299,7 @@ def summarize_single_session(
     reconciliation = reconcile_note_with_risks(note, findings, screening=screening)
     final, grounding = reconciliation.note, None
     if options.ground_statements and extractive is not None:
+        options.progress("checking every statement against the transcript", 3, SESSION_NOTE_STEPS)
         current = {f.family for f in findings if f.current}
         augment = {"Plan": plan_evidence(clean)} if options.plan_evidence else None
         grounding = ground_note(final, transcript, fill=parse_note(extractive).sections, current_families=current,
@@ -303,24 +319,6 @@ def summarize_single_session(
     return outcome
 
 
-def _fit_sessions(
-    engine: NoteEngine, sessions: Sequence[SessionInput]
-) -> tuple[list[SessionText], list[str]]:
-    """Use transcripts while they fit; fall back to stored notes, then to truncation."""
-    budget = _context_budget(engine, build_multi_session_messages([]))
-    per_session = max(budget // max(len(sessions), 1), 24)
-    chosen: list[SessionText] = []
-    sources: list[str] = []
-    for item in sessions:
-        text, source = item.transcript, "transcript"
-        if not text or (engine.count_tokens(text) > per_session and item.notes):
-            text, source = item.notes, "notes"
-        text, cut = engine.truncate_to_tokens(escape_markup(normalise_whitespace(text)), per_session, TRUNCATION_MARKER)
-        chosen.append(SessionText(item.session_number, item.session_date, text))
-        sources.append(f"{source}{' (truncated)' if cut else ''}")
-    return chosen, sources
-
-
 @dataclass(frozen=True)
 class SessionInput:
     session_number: int
@@ -333,7 +331,7 @@ def _summary_sources(ordered: Sequence[SessionInput]) -> list[SessionSource]:
     """Each session's text for grounding; its number and date may be stated without being said."""
     return [
         SessionSource(
-            session_number=s.session_number, text=s.transcript or s.notes,
+            session_number=s.session_number, text="\n".join(t for t in (s.transcript, s.notes) if t),
             source="transcript" if s.transcript else "notes",
             extra_numbers=(float(s.session_number), *(value for _, value in number_values(s.session_date))),
         )
@@ -351,10 +349,23 @@ def _key_points(note: str) -> list[str]:
     return points
 
 
+def _keep_noted_risk(composed: str, reconciled: str) -> str:
+    """The safety net may add urgent items to a summary, never take away one a session's note flagged: the
+    detector not finding a risk in the words does not outweigh the clinician's (or grounded note's) RED."""
+    risk = "Risk Assessment"
+    before = parse_note(composed, MULTI_SESSION_SECTIONS).sections.get(risk, "")
+    after = parse_note(reconciled, MULTI_SESSION_SECTIONS).sections
+    if red_spans(before) and not red_spans(after.get(risk, "")):
+        return render_note({**after, risk: before}, MULTI_SESSION_SECTIONS)
+    return reconciled
+
+
 def summarize_sessions(
     engine: NoteEngine, sessions: Sequence[SessionInput], options: NoteOptions | None = None
 ) -> SummaryOutcome:
-    """Summarise several sessions of one patient (oldest first) into the multi-session format."""
+    """Summarise several sessions of one patient (oldest first) into the multi-session format, composed from
+    each session's note (summarizer/course_summary.py). A session without notes gets its note written first,
+    by the single-session path (grounded, risk-checked); ``sources`` says which was read how."""
     options = options or NoteOptions()
     started = time.perf_counter()
     ordered = sorted(sessions, key=lambda s: s.session_number)
@@ -362,21 +373,51 @@ def summarize_sessions(
     clean_text = normalise_whitespace(all_text)
     findings: list[RiskFinding] = detect_risks(clean_text)
     screening = screen_language(clean_text)
-    fitted, sources = _fit_sessions(engine, ordered)
-    generation = _generate_checked(engine, build_multi_session_messages(fitted), MULTI_SESSION_SECTIONS, options)
-    if generation.note is None and options.on_model_failure != "fallback":
-        raise NoteGenerationError(generation.failure)
-    note = generation.note or extractive_fallback_summary([s.text for s in fitted], findings)
-    reconciliation = reconcile_note_with_risks(note, findings, risk_section="Risk Assessment", screening=screening)
-    final, grounding = reconciliation.note, None
+    parts: list[SessionPart] = []
+    sources: list[str] = []
+    prompt_tokens = completion_tokens = 0
+    fell_back: list[int] = []
+    per_session = replace(options, on_progress=None, note_format=DEFAULT_FORMAT)
+    for position, item in enumerate(ordered, start=1):
+        options.progress("reading sessions", position, len(ordered), f"session {position} of {len(ordered)}")
+        if item.notes.strip():
+            parts.append(SessionPart(item.session_number, item.session_date, item.notes, item.transcript, "notes"))
+            sources.append("notes")
+        elif speech_word_count(item.transcript) >= MIN_SPEECH_WORDS:
+            written = summarize_single_session(engine, item.transcript, per_session)
+            if written.fallback:
+                fell_back.append(item.session_number)
+            prompt_tokens += written.prompt_tokens
+            completion_tokens += written.completion_tokens
+            parts.append(SessionPart(item.session_number, item.session_date, written.structured_note,
+                                     item.transcript, "generated"))
+            sources.append("transcript (note written for this summary)" + (" [fallback]" if written.fallback else ""))
+        else:
+            parts.append(SessionPart(item.session_number, item.session_date, "", item.transcript, "transcript"))
+            sources.append("no speech content")
+    composed = compose_course_summary(parts)
+    # Risk current at the latest session must be RED whatever earlier sessions said; earlier risk is in the
+    # trajectory the composition wrote, with its session numbers.
+    latest = ordered[-1]
+    latest_findings = detect_risks(normalise_whitespace(latest.transcript or latest.notes))
+    reconciliation = reconcile_note_with_risks(composed.text, latest_findings, risk_section="Risk Assessment",
+                                               screening=screening)
+    final, grounding = _keep_noted_risk(composed.text, reconciliation.note), None
     if options.ground_statements:
-        grounding = ground_summary(final, _summary_sources(ordered), MULTI_SESSION_SECTIONS, keep=("Risk Assessment",))
+        # Every statement is a session note's clause or a measured trajectory: grounding records the session
+        # and spans each rests on (evidence) but removes nothing.
+        grounding = ground_summary(final, _summary_sources(ordered), MULTI_SESSION_SECTIONS,
+                                   keep=MULTI_SESSION_SECTIONS)
         final = grounding.note
+    earlier_risk = [f for f in findings if f.current] and not [f for f in latest_findings if f.current]
+    # A summary built on an extractive session note is marked fallback too: its provenance says so.
+    failure = f"extractive fallback notes for sessions {fell_back}" if fell_back else ""
+    generation = Generation(composed.text, failure, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
     outcome = _outcome(
         SummaryOutcome, engine, started, generation, text=final, findings=findings, screening=screening,
         reconciliation=reconciliation, grounding=grounding,
-        validation=validate_note(final, MULTI_SESSION_SECTIONS, min_words=0, max_words=NOTE_HARD_MAX_WORDS),
-        truncated_input=any("truncated" in s for s in sources), input_chars=len(all_text),
+        validation=validate_note(final, MULTI_SESSION_SECTIONS, min_words=0, max_words=SUMMARY_MAX_WORDS),
+        extra_reasons=[EARLIER_RISK_REASON] if earlier_risk else [], input_chars=len(all_text),
         session_count=len(ordered), key_points=_key_points(final), total_text_length=len(all_text), sources=sources,
     )
     logger.info("inference", extra=outcome.log_fields("multi_session_summary", options.job_id))
