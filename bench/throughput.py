@@ -30,7 +30,7 @@ def run(workers: int, threads: int, transcripts: list[str]) -> dict:
                               headers=stack.headers(), timeout=30).json() for sid in sessions]
         finals = [poll_job(stack, job["poll_url"], interval=0.2) for job in jobs]
         elapsed = time.perf_counter() - started
-        health = requests.get(f"{stack.base_url}/health", timeout=10).json()
+        health = requests.get(f"{stack.base_url}/health", headers=stack.headers(), timeout=10).json()
     ok = sum(1 for job in finals if job["status"] == "succeeded")
     rss = [w["rss_bytes"] / 2**20 for w in health["workers"]]
     loads = [w.get("model_load_seconds") for w in health["workers"] if w.get("model_load_seconds") is not None]

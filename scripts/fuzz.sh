@@ -24,6 +24,7 @@ $PY manage.py runserver --noreload "127.0.0.1:$PORT" >"$tmp/web.log" 2>&1 &
 WEB=$!
 trap 'kill $WEB 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+# -H also goes with the schema request: /api/schema/ needs authentication.
 .venv/bin/schemathesis --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/api/schema/" -H "Authorization: Token $TOKEN" \
   --checks all --exclude-checks positive_data_acceptance \
   --exclude-path-regex "^/api/auth/logout" --max-examples "${1:-50}" --seed 1 --report junit --report-dir "$tmp/report"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -14,6 +15,51 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from sessions import services
 from sessions.models import NoteJob, Patient, Session
+
+
+class ClinicianScopedAdmin(admin.ModelAdmin):
+    """A staff clinician who is not a superuser sees and changes only their own patients' records, as in
+    the API: the list, the change and history pages, the foreign-key choices and the filters are all
+    scoped. Superusers (the operators) see every clinician's."""
+
+    # The lookup from this admin's model to the clinician who owns the record.
+    clinician_lookup = "clinician"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.clinician_lookup: request.user})
+
+    def _owns(self, request: HttpRequest, obj: Any) -> bool:
+        # The history pages hand over an instance rebuilt from a history row, so ask the database about
+        # its pk instead of trusting the object's own foreign keys.
+        return (obj is None or request.user.is_superuser
+                or self.model._default_manager.filter(pk=obj.pk, **{self.clinician_lookup: request.user}).exists())
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and self._owns(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._owns(request, obj)
+
+    def get_list_filter(self, request: HttpRequest) -> Sequence[Any]:
+        # A filter by clinician would list every clinician's name to someone who sees only their own.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [f for f in filters if not (isinstance(f, str) and f.split("__")[-1] == "clinician")]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            if db_field.related_model is Patient:
+                kwargs["queryset"] = Patient.objects.filter(clinician=request.user)
+            elif db_field.name == "clinician":
+                kwargs["queryset"] = db_field.related_model._default_manager.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class NoteJobInline(admin.TabularInline):
@@ -52,7 +98,7 @@ class NoteJobInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(ClinicianScopedAdmin, SimpleHistoryAdmin):
     list_display = ["display_name", "clinician", "external_reference", "created_at"]
     search_fields = ["display_name", "external_reference"]
     list_filter = ["clinician"]
@@ -88,7 +134,8 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(SimpleHistoryAdmin):
+class SessionAdmin(ClinicianScopedAdmin, SimpleHistoryAdmin):
+    clinician_lookup = "patient__clinician"
     # History (who changed the notes, when, before/after) is on each session's History page.
     list_display = ["__str__", "session_date", "notes_status", "notes_is_ai_generated", "notes_edited_from_ai",
                     "notes_generated_at", "notes_last_edited_at", "notes_stale", "needs_attention"]
@@ -158,7 +205,7 @@ class SessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NoteJob)
-class NoteJobAdmin(admin.ModelAdmin):
+class NoteJobAdmin(ClinicianScopedAdmin):
     list_display = ["id", "kind", "status", "session", "patient", "attempts", "created_at", "finished_at",
                     "inference_seconds"]
     list_filter = ["status", "kind", "model_file"]

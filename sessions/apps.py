@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save, pre_save
 
 
 class TherapySessionsConfig(AppConfig):
@@ -7,3 +8,14 @@ class TherapySessionsConfig(AppConfig):
     label = "therapy_sessions"
     verbose_name = "Therapy sessions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        from sessions.auth import flag_password_change, revoke_tokens_after_password_change
+
+        # A password change revokes the user's API tokens, whatever changed it (admin, changepassword, code).
+        user_model = get_user_model()
+        pre_save.connect(flag_password_change, sender=user_model, dispatch_uid="tn-flag-password-change")
+        post_save.connect(revoke_tokens_after_password_change, sender=user_model,
+                          dispatch_uid="tn-revoke-tokens-on-password-change")

@@ -1,4 +1,6 @@
-"""Liveness and readiness endpoints (no authentication: they expose no clinical data)."""
+"""Liveness and readiness endpoints. No authentication is needed for the status (load balancers,
+Docker's healthcheck); the details (model path, worker hosts and pids, counters) are shown only to
+staff, signed in or with an API token: they map the deployment for anyone who can reach it."""
 
 from __future__ import annotations
 
@@ -7,9 +9,11 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
+from knox.auth import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from sessions.probes import health_probe
 from workers import metrics
@@ -44,6 +48,25 @@ def _configured_model() -> dict[str, Any]:
     return {"model_path": str(path), "file_exists": exists, "size_bytes": path.stat().st_size if exists else None}
 
 
+# What an anonymous caller sees: enough for a probe and an operator's first look, nothing about hosts.
+PUBLIC_FIELDS = ("status", "database", "broker", "model_loaded")
+
+
+def _staff_caller(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return bool(user.is_staff)
+    try:  # an API token (scripts, the bench), checked as the API checks it
+        authenticated = TokenAuthentication().authenticate(request)
+    except (AuthenticationFailed, DatabaseError):  # health answers; a bad token just gets the public view
+        return False
+    return bool(authenticated and authenticated[0].is_active and authenticated[0].is_staff)
+
+
+def _for_caller(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    return body if _staff_caller(request) else {name: body[name] for name in PUBLIC_FIELDS}
+
+
 def _status(require_worker: bool) -> tuple[dict[str, Any], bool]:
     workers = _workers()  # only live ones: each snapshot is its process's heartbeat (workers/metrics.py)
     loaded = metrics.ready(workers, settings.CELERY_TASK_DEFAULT_QUEUE)
@@ -65,7 +88,7 @@ def _status(require_worker: bool) -> tuple[dict[str, Any], bool]:
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness: the web process answers. Details are informative, the status code is 200."""
     body, _ = _status(require_worker=False)
-    return JsonResponse(body)
+    return JsonResponse(_for_caller(request, body))
 
 
 @health_probe
@@ -74,4 +97,4 @@ def health_ready(request: HttpRequest) -> JsonResponse:
     """Readiness: database, broker and at least one live worker (a heartbeat within the last
     SNAPSHOT_TTL_SECONDS) with a loaded model, consuming the queue this process sends jobs to."""
     body, ok = _status(require_worker=True)
-    return JsonResponse(body, status=200 if ok else 503)
+    return JsonResponse(_for_caller(request, body), status=200 if ok else 503)

@@ -166,10 +166,12 @@ class Session(models.Model):
         self._change_reason = f"AI note from job {job.pk}"  # shown in the audit history
         self.save()
 
-    def edit_notes(
-        self, notes: str, *, is_ai_generated: bool | None = None, edited_from_ai: bool | None = None
-    ) -> None:
-        """A clinician's edit of a draft. Changing AI notes marks them edited_from_ai and stamps the edit time."""
+    def edit_notes(self, notes: str) -> None:
+        """A clinician's edit of a draft. Changing AI notes marks them edited_from_ai and stamps the edit time.
+
+        Provenance (is_ai_generated, edited_from_ai, generated_at) is derived here and in apply_ai_note
+        from what happened, never taken from the caller: a client cannot pass hand-written text off as
+        the model's, nor an edited AI note as an unedited one."""
         if notes != self.notes and self.notes_locked:
             raise NotesLockedError("These notes are signed; change them with an amendment "
                                    "(POST /api/sessions/{id}/amend with notes and a reason).")
@@ -180,10 +182,6 @@ class Session(models.Model):
             self.notes_last_edited_at = timezone.now()
             # The clinician wrote these notes against the transcript as it is now.
             self.notes_transcript_sha256 = self.transcript_sha256
-        if is_ai_generated is not None:
-            self.notes_is_ai_generated = is_ai_generated
-        if edited_from_ai is not None:
-            self.notes_edited_from_ai = edited_from_ai
         self.save()
 
     def sign_notes(self, user: Any) -> None:
@@ -278,6 +276,9 @@ class NoteJob(models.Model):
     error_message = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    # sha256 of the request that used the key (method, path, canonical body, user): the same key on a
+    # different request is refused instead of answered with this job ("" on jobs from before it existed).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     # notes_version of the target session when the job was submitted (edit detection).
     base_notes_version = models.PositiveIntegerField(null=True, blank=True)
     # Digest of the transcript the job read: a different one at write time makes the result stale.

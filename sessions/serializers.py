@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -63,12 +63,13 @@ class OwnedPatientField(serializers.PrimaryKeyRelatedField):
 
 
 class NotesMetadataSerializer(serializers.Serializer):
-    is_ai_generated = serializers.BooleanField(source="notes_is_ai_generated")
-    edited_from_ai = serializers.BooleanField(source="notes_edited_from_ai")
-    generated_at = serializers.DateTimeField(source="notes_generated_at", allow_null=True)
-    last_edited_at = serializers.DateTimeField(source="notes_last_edited_at", allow_null=True)
+    # Provenance is recorded by the server (Session.apply_ai_note / edit_notes): read-only everywhere.
+    is_ai_generated = serializers.BooleanField(source="notes_is_ai_generated", read_only=True)
+    edited_from_ai = serializers.BooleanField(source="notes_edited_from_ai", read_only=True)
+    generated_at = serializers.DateTimeField(source="notes_generated_at", allow_null=True, read_only=True)
+    last_edited_at = serializers.DateTimeField(source="notes_last_edited_at", allow_null=True, read_only=True)
     stale = serializers.BooleanField(
-        source="notes_stale",
+        source="notes_stale", read_only=True,
         help_text="The transcript was edited after these notes were made: regenerate them or confirm them "
                   "(POST /api/sessions/{id}/confirm-notes).",
     )
@@ -94,6 +95,16 @@ class NoteAmendmentSerializer(serializers.Serializer):
 class AmendNotesRequestSerializer(serializers.Serializer):
     notes = StrictCharField(allow_blank=False, max_length=settings.THERAPY_NOTES_MAX_TRANSCRIPT_CHARS)
     reason = StrictCharField(allow_blank=False, max_length=2000)
+
+
+def _is_duplicate_session_number(exc: IntegrityError) -> bool:
+    """Whether ``exc`` violates the one-number-per-patient constraint (PostgreSQL names the constraint;
+    SQLite names its columns: "UNIQUE constraint failed: ..._session.patient_id, ..._session.session_number")."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return name == "unique_session_number_per_patient"
+    message = str(exc)
+    return "session.patient_id" in message and "session.session_number" in message
 
 
 class SessionSerializer(StrictModelSerializer):
@@ -129,6 +140,12 @@ class SessionSerializer(StrictModelSerializer):
     def get_notes_metadata(self, obj: Session) -> dict[str, Any]:
         return NotesMetadataSerializer(obj).data
 
+    @staticmethod
+    def _duplicate_number(number: Any) -> serializers.ValidationError:
+        return serializers.ValidationError(
+            {"session_number": [f"Session number {number} already exists for this patient."]}
+        )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         patient = attrs.get("patient", getattr(self.instance, "patient", None))
         number = attrs.get("session_number", getattr(self.instance, "session_number", None))
@@ -136,16 +153,33 @@ class SessionSerializer(StrictModelSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError(
-                {"session_number": [f"Session number {number} already exists for this patient."]}
-            )
+            raise self._duplicate_number(number)
         return attrs
+
+    def _save_unique(self, write: Any, *args: Any) -> Session:
+        # The check above cannot see a concurrent request's insert that is not committed yet; the unique
+        # constraint catches it at the insert, and that is the same 400, not a 500.
+        try:
+            with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+                return write(*args)
+        except IntegrityError as exc:
+            if not _is_duplicate_session_number(exc):
+                raise
+            number = args[-1].get("session_number", getattr(self.instance, "session_number", None))
+            raise self._duplicate_number(number) from None
+
+    def create(self, validated_data: dict[str, Any]) -> Session:
+        return self._save_unique(super().create, validated_data)
+
+    def update(self, instance: Session, validated_data: dict[str, Any]) -> Session:
+        return self._save_unique(super().update, instance, validated_data)
 
 
 class SessionNotesUpdateSerializer(serializers.Serializer):
+    """Only the text: whether it is the model's and whether it was edited is derived by the server
+    (``is_ai_generated``/``edited_from_ai`` in a request are ignored, like any read-only field)."""
+
     notes = StrictCharField(allow_blank=True, max_length=settings.THERAPY_NOTES_MAX_TRANSCRIPT_CHARS)
-    is_ai_generated = serializers.BooleanField(required=False)
-    edited_from_ai = serializers.BooleanField(required=False)
 
 
 class GenerateNotesRequestSerializer(serializers.Serializer):

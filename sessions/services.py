@@ -41,10 +41,29 @@ class NoSpeechContentError(Exception):
     """The transcript has nothing to summarise (empty, whitespace, a few words)."""
 
 
+class IdempotencyKeyReusedError(Exception):
+    """The Idempotency-Key was already used for a different request (another path, body or user)."""
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used for a different request (another endpoint or "
+                         "body). Send a new key with a new request; repeat a request only with its own key.")
+
+
 @dataclass(frozen=True)
 class SubmitOutcome:
     job: NoteJob
     created: bool
+
+
+def _replay(clinician: Any, idempotency_key: str | None, fingerprint: str) -> SubmitOutcome | None:
+    """The job an earlier request with this key created, if the request is the same one (IETF
+    Idempotency-Key draft: a key reused for another payload is an error, never the other job)."""
+    existing = job_for_idempotency_key(clinician, idempotency_key)
+    if existing is None:
+        return None
+    if existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError()
+    return SubmitOutcome(existing, created=False)
 
 
 def _create_job(**fields: Any) -> SubmitOutcome:
@@ -53,22 +72,23 @@ def _create_job(**fields: Any) -> SubmitOutcome:
         with transaction.atomic():
             job = NoteJob.objects.create(**fields)
     except IntegrityError:
-        existing = job_for_idempotency_key(fields["clinician"], fields.get("idempotency_key"))
-        if existing is None:
+        replayed = _replay(fields["clinician"], fields.get("idempotency_key"),
+                           fields.get("idempotency_fingerprint", ""))
+        if replayed is None:
             raise
-        return SubmitOutcome(existing, created=False)
+        return replayed
     transaction.on_commit(lambda: enqueue_job(str(job.pk)))
     return SubmitOutcome(job, created=True)
 
 
 def submit_session_note_job(
     *, clinician: Any, session: Session, regenerate: bool, idempotency_key: str | None = None,
-    note_format: str | None = None,
+    idempotency_fingerprint: str = "", note_format: str | None = None,
 ) -> SubmitOutcome:
     """Queue a note job for ``session``, in ``note_format`` or else the clinician's default format."""
-    existing = job_for_idempotency_key(clinician, idempotency_key)
-    if existing is not None:
-        return SubmitOutcome(existing, created=False)
+    replayed = _replay(clinician, idempotency_key, idempotency_fingerprint)
+    if replayed is not None:
+        return replayed
     words = speech_word_count(session.original_transcription)
     if words < MIN_SPEECH_WORDS:
         raise NoSpeechContentError(
@@ -97,6 +117,7 @@ def submit_session_note_job(
             patient=session.patient,
             parameters={"regenerate": regenerate, "format": note_format or clinician_note_format(clinician)},
             idempotency_key=idempotency_key or None,
+            idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
             base_notes_version=session.notes_version,
         )
 
@@ -107,10 +128,11 @@ def submit_summary_job(
     patient: Patient,
     session_ids: Sequence[int] | None,
     idempotency_key: str | None = None,
+    idempotency_fingerprint: str = "",
 ) -> SubmitOutcome:
-    existing = job_for_idempotency_key(clinician, idempotency_key)
-    if existing is not None:
-        return SubmitOutcome(existing, created=False)
+    replayed = _replay(clinician, idempotency_key, idempotency_fingerprint)
+    if replayed is not None:
+        return replayed
     parameters = {"session_ids": sorted(session_ids) if session_ids else None}
     with transaction.atomic():
         Patient.objects.select_for_update().get(pk=patient.pk)
@@ -123,6 +145,7 @@ def submit_summary_job(
             patient=patient,
             parameters=parameters,
             idempotency_key=idempotency_key or None,
+            idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
         )
 
 
@@ -135,17 +158,11 @@ def cancel_job(job: NoteJob) -> NoteJob:
     return locked
 
 
-def update_session_notes(
-    session: Session,
-    *,
-    notes: str,
-    is_ai_generated: bool | None = None,
-    edited_from_ai: bool | None = None,
-) -> Session:
-    """A clinician's edit (see ``Session.edit_notes``)."""
+def update_session_notes(session: Session, *, notes: str) -> Session:
+    """A clinician's edit (see ``Session.edit_notes``: the provenance follows from it)."""
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
-        session.edit_notes(notes, is_ai_generated=is_ai_generated, edited_from_ai=edited_from_ai)
+        session.edit_notes(notes)
     return session
 
 

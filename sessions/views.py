@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sessions import exports, selectors, services
+from sessions.filters import NoteJobFilter, SessionFilter
 from sessions.models import NoNotesError, NoteJob, NotesLockedError, NotesNotSignedError, Patient, Session
 from sessions.serializers import (
     AmendNotesRequestSerializer,
@@ -30,7 +33,8 @@ from sessions.serializers import (
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-    description="Repeating a submission with the same key returns the same job.",
+    description="Repeating a submission with the same key returns the same job; the same key on a different "
+                "request (another endpoint or body) is a 422.",
 )
 # A 202 says where the job is (Location, its poll_url) and how long to wait before the first poll
 # (Retry-After, seconds): a short note on the bundled model takes a few seconds.
@@ -48,6 +52,20 @@ def _idempotency_key(request: Request) -> str | None:
     return key[:128] or None
 
 
+def _idempotency_fingerprint(request: Request) -> str:
+    """What the key is bound to: method, path (trailing slash or not), user and the body in canonical
+    form (sorted keys, no whitespace), so only a repeat of the same request gets the same job."""
+    body = json.dumps(request.data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    material = "\n".join([request.method, request.path.rstrip("/"), str(request.user.pk), body])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _key_reused(exc: services.IdempotencyKeyReusedError) -> Response:
+    # 422, as the IETF Idempotency-Key draft answers a key reused with a different payload.
+    return Response({"detail": str(exc), "code": "idempotency_key_reused"},
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+
 def _job_response(outcome: services.SubmitOutcome, request: Request) -> Response:
     data = NoteJobSerializer(outcome.job, context={"request": request}).data
     return Response(data, status=status.HTTP_202_ACCEPTED,
@@ -55,7 +73,8 @@ def _job_response(outcome: services.SubmitOutcome, request: Request) -> Response
 
 
 class RejectBlankFiltersMixin:
-    """`?status=` (blank) is a 400, not a silently ignored filter: clients learn about typos."""
+    """`?status=` (blank) is a 400, not a silently ignored filter: clients learn about typos.
+    ``filterset_fields`` names the filters to check (the filterset class, when set, defines them)."""
 
     filterset_fields: list[str] = []
 
@@ -92,6 +111,7 @@ class PatientViewSet(CreateListRetrieveUpdateViewSet):
 class SessionViewSet(CreateListRetrieveUpdateViewSet):
     serializer_class = SessionSerializer
     queryset = Session.objects.none()
+    filterset_class = SessionFilter
     filterset_fields = ["patient"]
 
     def get_queryset(self) -> QuerySet[Session]:
@@ -106,7 +126,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
 
     @extend_schema(
         request=GenerateNotesRequestSerializer,
-        responses={202: NoteJobSerializer, 400: None, 409: None},
+        responses={202: NoteJobSerializer, 400: None, 409: None, 422: None},
         parameters=[IDEMPOTENCY_HEADER, *JOB_ACCEPTED_HEADERS],
     )
     @action(detail=True, methods=["post"], url_path="generate-notes")
@@ -120,8 +140,11 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
                 session=session,
                 regenerate=body.validated_data["regenerate"],
                 idempotency_key=_idempotency_key(request),
+                idempotency_fingerprint=_idempotency_fingerprint(request),
                 note_format=body.validated_data.get("format"),
             )
+        except services.IdempotencyKeyReusedError as exc:
+            return _key_reused(exc)
         except services.NotesAlreadyExistError as exc:
             return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
         except NotesLockedError as exc:
@@ -200,6 +223,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
 class NoteJobViewSet(RejectBlankFiltersMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NoteJobSerializer
     queryset = NoteJob.objects.none()
+    filterset_class = NoteJobFilter
     filterset_fields = ["status", "kind", "session", "patient"]
 
     def get_queryset(self) -> QuerySet[NoteJob]:
@@ -234,18 +258,22 @@ class SummarizeSessionsView(APIView):
 
     @extend_schema(
         request=SummarizeSessionsRequestSerializer,
-        responses={202: NoteJobSerializer},
+        responses={202: NoteJobSerializer, 422: None},
         parameters=[IDEMPOTENCY_HEADER, *JOB_ACCEPTED_HEADERS],
     )
     def post(self, request: Request) -> Response:
         body = SummarizeSessionsRequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        outcome = services.submit_summary_job(
-            clinician=request.user,
-            patient=body.validated_data["patient_id"],
-            session_ids=body.validated_data.get("session_ids"),
-            idempotency_key=_idempotency_key(request),
-        )
+        try:
+            outcome = services.submit_summary_job(
+                clinician=request.user,
+                patient=body.validated_data["patient_id"],
+                session_ids=body.validated_data.get("session_ids"),
+                idempotency_key=_idempotency_key(request),
+                idempotency_fingerprint=_idempotency_fingerprint(request),
+            )
+        except services.IdempotencyKeyReusedError as exc:
+            return _key_reused(exc)
         return _job_response(outcome, request)
 
 

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security, so every response carries the policy (static files and early refusals too).
+    "therapy_notes.middleware.ContentSecurityPolicyMiddleware",
     # Static files (the admin's, the API docs') in every mode, DEBUG or not: see STORAGES below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that can answer (size limit, CommonMiddleware), so those answers carry CORS headers.
@@ -88,6 +90,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer. Taking the write lock when a transaction begins (IMMEDIATE) makes concurrent
+    # writers wait for it up to the timeout, instead of failing at once with "database is locked" when a
+    # reader tries to upgrade; past the timeout the API answers 503 with Retry-After (api_errors.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": env_float("THERAPY_NOTES_SQLITE_TIMEOUT", 20.0),
+        "transaction_mode": "IMMEDIATE",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,8 +141,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # The API speaks JSON only; anything else is a clear 415.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # The API speaks JSON only; anything else is a clear 415. Nesting is bounded (therapy_notes/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["therapy_notes.parsers.BoundedJSONParser"],
+    "EXCEPTION_HANDLER": "therapy_notes.api_errors.exception_handler",
+    # Throttles key on REMOTE_ADDR unless this many trusted proxies sit in front (then on the address the
+    # nearest of them wrote into X-Forwarded-For): a client-supplied header never chooses the bucket.
+    "NUM_PROXIES": env_int("THERAPY_NOTES_NUM_PROXIES", 0),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "therapy_notes.api_errors.StrictPageNumberPagination",
@@ -153,6 +167,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Self-hosted clinical note generation for therapy sessions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages describe the whole API: signed-in users (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Pinned copies from drf-spectacular-sidecar instead of the public CDN's @latest.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -230,6 +246,25 @@ THERAPY_NOTES_STUCK_JOB_SECONDS = env_int("THERAPY_NOTES_STUCK_JOB_SECONDS", 300
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Admin and review-screen sign-ins last a working day at most, and end when the browser closes.
+SESSION_COOKIE_AGE = int(env_float("THERAPY_NOTES_SESSION_HOURS", 8) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("THERAPY_NOTES_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Everything loads from this origin. Inline styles are allowed (the admin's and the API docs' templates
+# use style attributes and blocks); scripts are not: they come only from this origin's static files.
+# ReDoc runs its search in a worker made from a blob: URL; Swagger UI shows data: images.
+CONTENT_SECURITY_POLICY = env_str("THERAPY_NOTES_CSP", "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 if env_bool("THERAPY_NOTES_PRODUCTION", False):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -192,14 +193,15 @@ def test_notes_metadata_transitions_ai_then_edited_then_regenerated(api, session
     assert data["notes_metadata"]["last_edited_at"] is None
 
 
-def test_put_notes_validates_and_accepts_explicit_flags(api, session) -> None:
+def test_put_notes_validates_and_ignores_provenance_flags(api, session) -> None:
     bad = api.put(f"/api/sessions/{session.pk}/notes", {"is_ai_generated": "maybe"}, format="json")
-    assert bad.status_code == 400 and "notes" in bad.data and "is_ai_generated" in bad.data
+    assert bad.status_code == 400 and "notes" in bad.data
+    # Provenance is the server's record of what happened (issue 17, defect 1): flags in the body are ignored.
     ok = api.put(f"/api/sessions/{session.pk}/notes",
                  {"notes": "Pasted from elsewhere", "is_ai_generated": True, "edited_from_ai": True}, format="json")
     assert ok.status_code == 200
-    assert ok.data["notes_metadata"]["is_ai_generated"] is True
-    assert ok.data["notes_metadata"]["edited_from_ai"] is True
+    assert ok.data["notes_metadata"]["is_ai_generated"] is False
+    assert ok.data["notes_metadata"]["edited_from_ai"] is False
 
 
 def test_summarize_sessions_validation_and_202(api, other_api, patient, session, no_enqueue) -> None:
@@ -234,7 +236,9 @@ def test_health_reports_database_and_broker(client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["database"] is True and body["broker"] is True
-    assert body["configured_model"]["file_exists"] is True
+    assert "configured_model" not in body  # details are for staff (issue 17, defect 7)
+    client.force_login(get_user_model().objects.create_user("ops", is_staff=True))
+    assert client.get("/health").json()["configured_model"]["file_exists"] is True
 
 
 def test_pending_suggestion_when_notes_edited_while_job_ran(session) -> None:
