@@ -89,9 +89,23 @@ def _summary_inputs(job: NoteJob) -> list[SessionInput]:
     ]
 
 
+def record_progress(job_id: str, phase: str, step: int, steps: int, detail: str = "") -> None:
+    """Store where a running job is (its own small write, outside the job's transaction: a frontend polling
+    GET /api/jobs/{id} sees it at once). Progress is never clinical text: phases and counts only."""
+    progress = {"phase": phase, "step": step, "steps": steps, **({"detail": detail} if detail else {})}
+    try:
+        NoteJob.objects.filter(pk=job_id, status=NoteJob.Status.RUNNING).update(progress=progress)
+    except (OperationalError, InterfaceError):
+        # Progress is a courtesy: a database blip must not fail the note (the final write retries).
+        logger.warning("progress not recorded", extra={"job_id": job_id})
+        close_old_connections()
+
+
 def _options(job: NoteJob) -> NoteOptions:
+    job_id = str(job.pk)
     return NoteOptions(
-        job_id=str(job.pk),
+        on_progress=lambda phase, step, steps, detail: record_progress(job_id, phase, step, steps, detail),
+        job_id=job_id,
         use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR,
         on_model_failure=settings.THERAPY_NOTES_ON_MODEL_FAILURE,
         ground_statements=settings.THERAPY_NOTES_GROUND_STATEMENTS,
@@ -110,6 +124,8 @@ def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = ""
                 logger.info("job no longer running; result discarded", extra={"job_id": job_id})
                 return
             result = outcome.job_result()
+            job.progress = {"phase": "done", "step": 1, "steps": 1}
+            job.save(update_fields=["progress"])
             if not isinstance(outcome, SummaryOutcome):
                 job.transcript_sha256 = transcript_sha256
                 result.update(transcript_sha256=transcript_sha256, **_write_session_notes(job, outcome))

@@ -273,6 +273,8 @@ class NoteJob(models.Model):
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
     parameters = models.JSONField(default=dict, blank=True)
     result = models.JSONField(null=True, blank=True)
+    # Where a running job is: {"phase", "step", "steps", "detail"?}; a frontend shows it as a progress bar.
+    progress = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)

@@ -288,7 +288,17 @@ class JobResultSerializer(serializers.Serializer):
     sources = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class JobProgressSerializer(serializers.Serializer):
+    """Where a running job is, e.g. {"phase": "writing the note", "step": 2, "steps": 4}; {} before it starts."""
+
+    phase = serializers.CharField(required=False)
+    step = serializers.IntegerField(required=False)
+    steps = serializers.IntegerField(required=False)
+    detail = serializers.CharField(required=False, help_text="e.g. '7 chunks condensed', '5 sessions'.")
+
+
 class NoteJobSerializer(serializers.ModelSerializer):
+    progress = JobProgressSerializer(read_only=True)
     poll_url = serializers.SerializerMethodField()
     model_identity = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
@@ -303,6 +313,7 @@ class NoteJobSerializer(serializers.ModelSerializer):
             "patient",
             "parameters",
             "result",
+            "progress",
             "error_message",
             "attempts",
             "created_at",

@@ -173,6 +173,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The note-format choices appear in several serializers: one enum component for all of them.
+    "ENUM_NAME_OVERRIDES": {"NoteFormatEnum": "sessions.models.NOTE_FORMAT_CHOICES"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "therapy_notes.schema.add_error_responses",

@@ -70,6 +70,7 @@ def test_session_create_validates_fields(api, patient, other_clinician) -> None:
     assert ok.data["notes_metadata"] == {
         "is_ai_generated": False, "edited_from_ai": False, "generated_at": None, "last_edited_at": None,
         "stale": False, "attention_reasons": [], "status": "draft", "signed_by": None, "signed_at": None,
+        "format": "default",
     }
     dup = api.post("/api/sessions/", {"patient": patient.pk, "session_number": 1, "session_date": "2026-11-01"},
                    format="json")
