@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from sessions import services
-from sessions.models import NoteJob, Patient, Session
+from sessions.models import ClinicianProfile, NoteJob, Patient, Session
 
 
 class ClinicianScopedAdmin(admin.ModelAdmin):
@@ -216,3 +216,14 @@ class NoteJobAdmin(ClinicianScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ClinicianProfile)
+class ClinicianProfileAdmin(admin.ModelAdmin):
+    """A clinician's default note format (the API's /api/profile); superusers only, like user accounts."""
+
+    list_display = ["user", "note_format", "updated_at"]
+    list_filter = ["note_format"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser

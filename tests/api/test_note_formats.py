@@ -7,6 +7,7 @@ import pytest
 from sessions.job_execution import execute_job
 from sessions.models import NoteJob
 from summarizer.formats import FORMAT_NAMES, render_in_format
+from tests.conftest import client_for
 from tests.summarizer.fakes import ScriptedEngine
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +70,14 @@ def test_a_bad_profile_update_is_a_400_with_a_field_message(api, body) -> None:
 
 def test_the_profile_needs_authentication(client) -> None:
     assert client.get("/api/profile").status_code == 401
+
+
+def test_a_superuser_sets_a_clinicians_default_format_in_the_admin(client, clinician) -> None:
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("formats-admin", password="pw")
+    client.force_login(admin_user)
+    response = client.post("/admin/therapy_sessions/clinicianprofile/add/",
+                           {"user": clinician.pk, "note_format": "soap"})
+    assert response.status_code == 302
+    assert client_for(clinician).get("/api/profile").json()["note_format"] == "soap"
