@@ -7,6 +7,7 @@ services as the API, so the lifecycle and overwrite rules are the API's rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -60,12 +61,6 @@ def _owned_session(request: HttpRequest, pk: int) -> Session:
 
 def _back(pk: int) -> HttpResponse:
     return redirect("review:session", pk=pk)
-
-
-def _form_errors(request: HttpRequest, form: forms.Form) -> None:
-    for field, errors in form.errors.items():
-        for error in errors:
-            messages.error(request, f"{field}: {error}")
 
 
 @login_required(login_url=LOGIN_URL)
@@ -122,84 +117,75 @@ def session_review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "review/session_review.html", context)
 
 
+def _act(request: HttpRequest, pk: int, operation: Callable[[], object], refusals: tuple[type[Exception], ...],
+         done: str) -> HttpResponse:
+    """Run one write; a refusal by the model's rules (signed, no notes, ...) is shown, not raised."""
+    try:
+        operation()
+    except refusals as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+    return _back(pk)
+
+
+def _valid(request: HttpRequest, form: forms.Form) -> bool:
+    if form.is_valid():
+        return True
+    for field, errors in form.errors.items():
+        for error in errors:
+            messages.error(request, f"{field}: {error}")
+    return False
+
+
 @require_POST
 @login_required(login_url=LOGIN_URL)
 def save_notes(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _owned_session(request, pk)
-    form = NotesForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
+    session, form = _owned_session(request, pk), NotesForm(request.POST)
+    if not _valid(request, form):
         return _back(pk)
-    try:
-        services.update_session_notes(session, notes=form.cleaned_data["notes"])
-    except NotesLockedError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Notes saved.")
-    return _back(pk)
+    return _act(request, pk, lambda: services.update_session_notes(session, notes=form.cleaned_data["notes"]),
+                (NotesLockedError,), "Notes saved.")
 
 
 @require_POST
 @login_required(login_url=LOGIN_URL)
 def sign_notes(request: HttpRequest, pk: int) -> HttpResponse:
     session = _owned_session(request, pk)
-    try:
-        services.sign_session_notes(session, request.user)
-    except (NoNotesError, NotesLockedError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Notes signed. They are now the record and change only by amendment.")
-    return _back(pk)
+    return _act(request, pk, lambda: services.sign_session_notes(session, request.user),
+                (NoNotesError, NotesLockedError),
+                "Notes signed. They are now the record and change only by amendment.")
 
 
 @require_POST
 @login_required(login_url=LOGIN_URL)
 def amend_notes(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _owned_session(request, pk)
-    form = AmendForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
+    session, form = _owned_session(request, pk), AmendForm(request.POST)
+    if not _valid(request, form):
         return _back(pk)
-    try:
-        services.amend_session_notes(session, request.user, notes=form.cleaned_data["notes"],
-                                     reason=form.cleaned_data["reason"])
-    except NotesNotSignedError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Amendment recorded; the signed text before it stays readable below.")
-    return _back(pk)
+    return _act(request, pk, lambda: services.amend_session_notes(session, request.user, **form.cleaned_data),
+                (NotesNotSignedError,), "Amendment recorded; the signed text before it stays readable below.")
 
 
 @require_POST
 @login_required(login_url=LOGIN_URL)
 def regenerate_notes(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _owned_session(request, pk)
-    form = RegenerateForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
+    session, form = _owned_session(request, pk), RegenerateForm(request.POST)
+    if not _valid(request, form):
         return _back(pk)
-    try:
-        services.submit_session_note_job(clinician=request.user, session=session, regenerate=True,
-                                         note_format=form.cleaned_data["format"])
-    except (NotesLockedError, services.NoSpeechContentError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.info(request, "Writing a new AI draft. If you edit the notes meanwhile, your edit is kept and "
-                               "the new draft waits below as a suggestion.")
-    return _back(pk)
+    return _act(request, pk, lambda: services.submit_session_note_job(
+        clinician=request.user, session=session, regenerate=True, note_format=form.cleaned_data["format"]),
+        (NotesLockedError, services.NoSpeechContentError),
+        "Writing a new AI draft. If you edit the notes meanwhile, your edit is kept and the new draft waits "
+        "below as a suggestion.")
 
 
 @require_POST
 @login_required(login_url=LOGIN_URL)
 def confirm_notes(request: HttpRequest, pk: int) -> HttpResponse:
     session = _owned_session(request, pk)
-    try:
-        services.confirm_session_notes(session)
-    except NoNotesError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Notes confirmed against the current transcript.")
-    return _back(pk)
+    return _act(request, pk, lambda: services.confirm_session_notes(session), (NoNotesError,),
+                "Notes confirmed against the current transcript.")
 
 
 @require_POST
@@ -207,13 +193,8 @@ def confirm_notes(request: HttpRequest, pk: int) -> HttpResponse:
 def accept_suggestion(request: HttpRequest, pk: int, job_id: str) -> HttpResponse:
     session = _owned_session(request, pk)
     job = get_object_or_404(NoteJob, pk=job_id, session=session)
-    try:
-        services.accept_suggestion(job, request.user)
-    except services.SuggestionNotApplicableError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The suggested note is now the draft.")
-    return _back(pk)
+    return _act(request, pk, lambda: services.accept_suggestion(job, request.user),
+                (services.SuggestionNotApplicableError,), "The suggested note is now the draft.")
 
 
 @login_required(login_url=LOGIN_URL)
