@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions import services
+from sessions import selectors, services
 from sessions.models import ClinicianProfile, NoteJob, Patient, Session
 
 
@@ -162,8 +162,7 @@ class SessionAdmin(ClinicianScopedAdmin, SimpleHistoryAdmin):
     def evidence_review(self, obj: Session) -> SafeString | str:
         """Each statement of the last applied AI note beside the transcript words it rests on; the
         statements removed as unsupported are listed with the reason."""
-        job = (obj.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED,
-                               result__applied=True).order_by("-finished_at").first() if obj.pk else None)
+        job = selectors.latest_applied_note_job(obj) if obj.pk else None
         evidence = (job.result or {}).get("evidence", []) if job else []
         if not evidence:
             return "No evidence recorded (no AI note from a job that recorded it)."

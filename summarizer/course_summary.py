@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from summarizer.risk import detect_risks
-from summarizer.risk_types import most_severe_per_family
+from summarizer.risk_types import RiskFinding, most_severe_per_family
 from summarizer.sections import MULTI_SESSION_SECTIONS, RED_CLOSE, RED_OPEN
 from summarizer.text import red_spans, strip_markup
 from summarizer.validation import NONE_REPORTED, parse_note, render_note
@@ -41,6 +41,8 @@ class SessionPart:
     note: str
     transcript: str = ""
     note_source: str = "notes"  # "notes" (stored), "generated" (written for this summary), "transcript"
+    # The detector's findings for this session when the caller has them already (else detected here).
+    findings: tuple[RiskFinding, ...] | None = None
 
 
 @dataclass
@@ -95,7 +97,8 @@ def _risk_by_session(parts: Sequence[SessionPart]) -> list[tuple[int, list[str]]
     its note flags (a clinician's note can know more than the detector): [(session, [risk, ...])]."""
     rows = []
     for part in parts:
-        findings = [f for f in most_severe_per_family(detect_risks(part.transcript or part.note)) if f.current]
+        detected = part.findings if part.findings is not None else detect_risks(part.transcript or part.note)
+        findings = [f for f in most_severe_per_family(list(detected)) if f.current]
         risks = [f"{f.category.replace('_', ' ')} ({f.severity.value})" for f in findings]
         risk_body = parse_note(part.note).sections.get("Risk", "")
         risks += [item.strip().rstrip(".") for item in red_spans(risk_body) if item.strip()]

@@ -144,9 +144,11 @@ def fit_transcript(transcript: str, budget: int, count_tokens: Callable[[str], i
     share = max(budget // len(chunks), 1)
     kept: list[Sentence] = []
     records: list[dict[str, Any]] = []
+    score: dict[Sentence, float] = {}
     for chunk in chunks:
         candidates = sentences(transcript, chunk.start, chunk.end)
-        ranked = sorted(candidates, key=lambda s: -salience(transcript[s.start:s.end], risk_evidence))
+        score.update((s, salience(transcript[s.start:s.end], risk_evidence)) for s in candidates)
+        ranked = sorted(candidates, key=lambda s: -score[s])
         chosen: list[Sentence] = []
         used = 0
         for sentence in ranked:
@@ -163,7 +165,7 @@ def fit_transcript(transcript: str, budget: int, count_tokens: Callable[[str], i
     text = _render(transcript, kept)
     # Labels and markers can push the joined text over: drop the least note-worthy sentences until it fits.
     while kept and count_tokens(text) > budget:
-        weakest = min(kept, key=lambda s: salience(transcript[s.start:s.end], risk_evidence))
+        weakest = min(kept, key=score.__getitem__)
         kept.remove(weakest)
         for record in records:
             if [weakest.start, weakest.end] in record["kept_spans"]:

@@ -107,6 +107,8 @@ class NoteOutcome:
     fallback: bool = False
     fallback_reason: str = ""
     repaired: bool = False
+    # Never set any more (long transcripts are condensed, see ``coverage``); kept in the job result, which
+    # clients of earlier versions read.
     truncated_input: bool = False
     risk_flags: list[dict[str, Any]] = field(default_factory=list)
     safety_net_intervened: bool = False
@@ -273,7 +275,6 @@ def summarize_single_session(
     options.progress("screening risk", 1, SESSION_NOTE_STEPS)
     findings = detect_risks(clean)
     screening = screen_language(clean)
-    truncated = False  # the single-session path condenses instead (coverage); summaries may still truncate
     coverage: dict[str, Any] = {}
     if speech_word_count(clean) < MIN_SPEECH_WORDS:
         generation = Generation(nothing_to_summarise_note(), NO_SPEECH_REASON)
@@ -312,7 +313,7 @@ def summarize_single_session(
         NoteOutcome, engine, started, generation, text=render_in_format(final, options.note_format),
         findings=findings, screening=screening, reconciliation=reconciliation, grounding=grounding,
         validation=validate_note(final), extra_reasons=[NO_SPEECH_REASON] if no_speech else [],
-        truncated_input=truncated, input_chars=len(transcript), note_format=options.note_format,
+        input_chars=len(transcript), note_format=options.note_format,
         structured_note=final, coverage=coverage,
     )
     logger.info("inference", extra=outcome.log_fields("session_note", options.job_id))
@@ -378,10 +379,13 @@ def summarize_sessions(
     prompt_tokens = completion_tokens = 0
     fell_back: list[int] = []
     per_session = replace(options, on_progress=None, note_format=DEFAULT_FORMAT)
-    for position, item in enumerate(ordered, start=1):
+    # Each session's findings once: its risk trajectory, and the latest's current risk below.
+    session_findings = [tuple(detect_risks(normalise_whitespace(s.transcript or s.notes))) for s in ordered]
+    for position, (item, item_findings) in enumerate(zip(ordered, session_findings, strict=True), start=1):
         options.progress("reading sessions", position, len(ordered), f"session {position} of {len(ordered)}")
         if item.notes.strip():
-            parts.append(SessionPart(item.session_number, item.session_date, item.notes, item.transcript, "notes"))
+            parts.append(SessionPart(item.session_number, item.session_date, item.notes, item.transcript, "notes",
+                                     item_findings))
             sources.append("notes")
         elif speech_word_count(item.transcript) >= MIN_SPEECH_WORDS:
             written = summarize_single_session(engine, item.transcript, per_session)
@@ -390,16 +394,16 @@ def summarize_sessions(
             prompt_tokens += written.prompt_tokens
             completion_tokens += written.completion_tokens
             parts.append(SessionPart(item.session_number, item.session_date, written.structured_note,
-                                     item.transcript, "generated"))
+                                     item.transcript, "generated", item_findings))
             sources.append("transcript (note written for this summary)" + (" [fallback]" if written.fallback else ""))
         else:
-            parts.append(SessionPart(item.session_number, item.session_date, "", item.transcript, "transcript"))
+            parts.append(SessionPart(item.session_number, item.session_date, "", item.transcript, "transcript",
+                                     item_findings))
             sources.append("no speech content")
     composed = compose_course_summary(parts)
     # Risk current at the latest session must be RED whatever earlier sessions said; earlier risk is in the
     # trajectory the composition wrote, with its session numbers.
-    latest = ordered[-1]
-    latest_findings = detect_risks(normalise_whitespace(latest.transcript or latest.notes))
+    latest_findings = list(session_findings[-1])
     reconciliation = reconcile_note_with_risks(composed.text, latest_findings, risk_section="Risk Assessment",
                                                screening=screening)
     final, grounding = _keep_noted_risk(composed.text, reconciliation.note), None
