@@ -24,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from sessions.errors import error_body
 from sessions.models import NoteJob
 from sessions.queue import queue_depth
 from workers import metrics
@@ -122,9 +123,9 @@ def _bearer_ok(request: HttpRequest) -> bool:
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not (_bearer_ok(request) or request.user.is_staff):
         if request.user.is_authenticated:
-            return JsonResponse({"detail": "Staff only.", "code": "permission_denied"}, status=403)
-        response = JsonResponse({"detail": "Authentication credentials were not provided.",
-                                 "code": "not_authenticated"}, status=401)
+            return JsonResponse(error_body("permission_denied", "Staff only.", status_code=403), status=403)
+        response = JsonResponse(error_body("not_authenticated", "Authentication credentials were not provided.",
+                                           status_code=401), status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     registry = CollectorRegistry(auto_describe=False)

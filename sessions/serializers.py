@@ -84,6 +84,16 @@ class NotesMetadataSerializer(serializers.Serializer):
                                      help_text="The layout of the notes: " + FORMAT_HELP)
 
 
+class RiskFlagSerializer(serializers.Serializer):
+    """One finding of the risk detector (summarizer/risk.py); the evidence is the patient's words."""
+
+    category = serializers.CharField(help_text="e.g. suicidal_ideation_plan, self_harm, abuse, violence.")
+    severity = serializers.CharField(help_text="moderate | high | critical.")
+    evidence = serializers.CharField()
+    current = serializers.BooleanField(help_text="False: history, someone else's, or denied.")
+    source = serializers.CharField(help_text="lexicon | lexicon:<language> | screening | plan | act | classifier.")
+
+
 class NoteAmendmentSerializer(serializers.Serializer):
     author = serializers.CharField(source="author.username", read_only=True)
     reason = serializers.CharField(read_only=True)
@@ -114,6 +124,7 @@ class SessionSerializer(StrictModelSerializer):
     )
     notes_metadata = serializers.SerializerMethodField()
     needs_attention = serializers.BooleanField(read_only=True)
+    risk_flags = RiskFlagSerializer(many=True, read_only=True)
     amendments = NoteAmendmentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -249,12 +260,40 @@ class CoverageChunkSerializer(serializers.Serializer):
 
 
 class CoverageSerializer(serializers.Serializer):
-    """What the model read: the whole transcript, or chosen sentences from every chunk of a long one."""
+    """What the model read: the whole transcript, or chosen sentences from every chunk of a long one
+    (`{}` for a multi-session summary, which reads the sessions' notes: see `sources`)."""
 
-    strategy = serializers.ChoiceField(choices=["whole", "condensed"])
-    transcript_tokens = serializers.IntegerField()
-    budget_tokens = serializers.IntegerField()
-    chunks = CoverageChunkSerializer(many=True)
+    strategy = serializers.ChoiceField(choices=["whole", "condensed"], required=False)
+    transcript_tokens = serializers.IntegerField(required=False)
+    budget_tokens = serializers.IntegerField(required=False)
+    chunks = CoverageChunkSerializer(many=True, required=False)
+
+
+class ModelIdentityResultSerializer(serializers.Serializer):
+    """What produced the note (the job's model_identity, as the worker recorded it)."""
+
+    model_file = serializers.CharField()
+    model_sha256 = serializers.CharField()
+    model_size_bytes = serializers.IntegerField()
+    adapter_file = serializers.CharField(allow_null=True)
+    adapter_sha256 = serializers.CharField(allow_null=True)
+    prompt_version = serializers.CharField()
+    registry_entry = serializers.CharField(required=False)
+
+
+class NoteViolationSerializer(serializers.Serializer):
+    """A structural problem the validator found (and repaired) in the model's note."""
+
+    code = serializers.CharField(help_text="e.g. missing_section, empty_section, unclosed_marker.")
+    message = serializers.CharField()
+    section = serializers.CharField(allow_null=True, required=False)
+
+
+class UnsupportedClaimSerializer(serializers.Serializer):
+    section = serializers.CharField()
+    text = serializers.CharField()
+    reason = serializers.CharField(help_text="invented number | non-word | low support.")
+    support = serializers.FloatField(required=False)
 
 
 class JobResultSerializer(serializers.Serializer):
@@ -265,27 +304,54 @@ class JobResultSerializer(serializers.Serializer):
     inference_time = serializers.FloatField()
     fallback = serializers.BooleanField()
     fallback_reason = serializers.CharField()
-    risk_flags = serializers.ListField(child=serializers.DictField())
+    risk_flags = RiskFlagSerializer(many=True)
     risk_screening = RiskScreeningSerializer(required=False)
+    model = ModelIdentityResultSerializer(required=False)
+    repaired = serializers.BooleanField(required=False, help_text="The validator repaired the model's note.")
+    truncated_input = serializers.BooleanField(
+        required=False, help_text="Always false (long transcripts are condensed, see coverage); kept for old clients.")
+    violations = NoteViolationSerializer(many=True, required=False)
     needs_attention = serializers.BooleanField(required=False)
     attention_reasons = serializers.ListField(child=serializers.CharField(), required=False)
     safety_net_intervened = serializers.BooleanField()
     unsupported_risk_claims = serializers.ListField(child=serializers.CharField())
     removed_risk_text = serializers.ListField(child=serializers.CharField(), required=False)
     evidence = StatementEvidenceSerializer(many=True, required=False)
-    unsupported_claims = serializers.ListField(child=serializers.DictField(), required=False,
-                                               help_text="Statements removed from the note: section, text, reason.")
+    unsupported_claims = UnsupportedClaimSerializer(many=True, required=False,
+                                                    help_text="Statements removed from the note.")
     transcript_sha256 = serializers.CharField(required=False, help_text="Digest of the transcript the job read.")
     applied = serializers.BooleanField(required=False)
     pending_suggestion = serializers.BooleanField(required=False)
     stale = serializers.BooleanField(required=False, help_text="The transcript changed while the job ran.")
+    message = serializers.CharField(required=False, help_text="Why the note was kept as a suggestion.")
+    accepted_by = serializers.CharField(required=False, help_text="Who applied the kept suggestion.")
+    accepted_at = serializers.DateTimeField(required=False)
     note_format = serializers.CharField(required=False, help_text="The layout of generated_notes: " + FORMAT_HELP)
     structured_note = serializers.CharField(required=False,
                                             help_text="The checked five-section note the format was rendered from.")
     coverage = CoverageSerializer(required=False)
     key_points = serializers.ListField(child=serializers.CharField(), required=False)
     session_count = serializers.IntegerField(required=False)
-    sources = serializers.ListField(child=serializers.CharField(), required=False)
+    sources = serializers.ListField(child=serializers.CharField(), required=False,
+                                    help_text="Summary: per session, whether it was read from its notes or transcript.")
+    total_text_length = serializers.IntegerField(required=False)
+
+
+class JobParametersSerializer(serializers.Serializer):
+    """What the job was asked to do."""
+
+    regenerate = serializers.BooleanField(required=False)
+    format = serializers.CharField(required=False, help_text="Session notes: the requested layout.")
+    session_ids = serializers.ListField(child=serializers.IntegerField(), allow_null=True, required=False,
+                                        help_text="Summary: the sessions asked for (null: all of the patient's).")
+
+
+class ModelIdentitySerializer(serializers.Serializer):
+    model_file = serializers.CharField()
+    model_sha256 = serializers.CharField()
+    adapter = serializers.CharField()
+    registry_entry = serializers.CharField()
+    prompt_version = serializers.CharField()
 
 
 class JobProgressSerializer(serializers.Serializer):
@@ -299,6 +365,7 @@ class JobProgressSerializer(serializers.Serializer):
 
 class NoteJobSerializer(serializers.ModelSerializer):
     progress = JobProgressSerializer(read_only=True)
+    parameters = JobParametersSerializer(read_only=True)
     poll_url = serializers.SerializerMethodField()
     model_identity = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
@@ -336,7 +403,7 @@ class NoteJobSerializer(serializers.ModelSerializer):
     def get_result(self, obj: NoteJob) -> dict[str, Any] | None:
         return obj.result
 
-    @extend_schema_field(serializers.DictField())
+    @extend_schema_field(ModelIdentitySerializer)
     def get_model_identity(self, obj: NoteJob) -> dict[str, str]:
         return {
             "model_file": obj.model_file,

@@ -11,13 +11,14 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from sessions import exports, selectors, services
+from sessions.errors import Conflict, ErrorResponseSerializer, UnprocessableEntity
 from sessions.filters import NoteJobFilter, SessionFilter
 from sessions.models import NoNotesError, NoteJob, NotesLockedError, NotesNotSignedError, Patient, Session
 from sessions.serializers import (
@@ -39,6 +40,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 # A 202 says where the job is (Location, its poll_url) and how long to wait before the first poll
 # (Retry-After, seconds): a short note on the bundled model takes a few seconds.
 JOB_RETRY_AFTER_SECONDS = 2
+ERROR_BODY = ErrorResponseSerializer  # the one error body (sessions/errors.py), declared for 409/422 below
 JOB_ACCEPTED_HEADERS = [
     OpenApiParameter("Location", str, OpenApiParameter.HEADER, response=[202],
                      description="The job's URL (its `poll_url`): GET it until `status` is final."),
@@ -60,10 +62,9 @@ def _idempotency_fingerprint(request: Request) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def _key_reused(exc: services.IdempotencyKeyReusedError) -> Response:
+def _key_reused(exc: services.IdempotencyKeyReusedError) -> UnprocessableEntity:
     # 422, as the IETF Idempotency-Key draft answers a key reused with a different payload.
-    return Response({"detail": str(exc), "code": "idempotency_key_reused"},
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return UnprocessableEntity(str(exc), code="idempotency_key_reused")
 
 
 def _job_response(outcome: services.SubmitOutcome, request: Request) -> Response:
@@ -126,7 +127,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
 
     @extend_schema(
         request=GenerateNotesRequestSerializer,
-        responses={202: NoteJobSerializer, 400: None, 409: None, 422: None},
+        responses={202: NoteJobSerializer, 409: ERROR_BODY, 422: ERROR_BODY},
         parameters=[IDEMPOTENCY_HEADER, *JOB_ACCEPTED_HEADERS],
     )
     @action(detail=True, methods=["post"], url_path="generate-notes")
@@ -144,27 +145,27 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
                 note_format=body.validated_data.get("format"),
             )
         except services.IdempotencyKeyReusedError as exc:
-            return _key_reused(exc)
+            raise _key_reused(exc) from exc
         except services.NotesAlreadyExistError as exc:
-            return Response({"detail": str(exc), "code": "notes_exist"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="notes_exist") from exc
         except NotesLockedError as exc:
-            return Response({"detail": str(exc), "code": "notes_signed"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="notes_signed") from exc
         except services.NoSpeechContentError as exc:
-            return Response({"original_transcription": [str(exc)], "code": "no_speech_content"},
-                            status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"original_transcription": [ErrorDetail(str(exc), code="no_speech_content")]}) \
+                from exc
         return _job_response(outcome, request)
 
-    @extend_schema(request=None, responses={200: SessionSerializer, 409: None})
+    @extend_schema(request=None, responses={200: SessionSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["post"], url_path="confirm-notes")
     def confirm_notes(self, request: Request, pk: str | None = None) -> Response:
         """Confirm that the notes still describe the transcript after it was edited (clears `stale`)."""
         try:
             updated = services.confirm_session_notes(self.get_object())
         except NoNotesError as exc:
-            return Response({"detail": str(exc), "code": "no_notes"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="no_notes") from exc
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
-    @extend_schema(request=SessionNotesUpdateSerializer, responses={200: SessionSerializer})
+    @extend_schema(request=SessionNotesUpdateSerializer, responses={200: SessionSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["put"], url_path="notes")
     def notes(self, request: Request, pk: str | None = None) -> Response:
         session = self.get_object()
@@ -173,40 +174,40 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         try:
             updated = services.update_session_notes(session, **body.validated_data)
         except NotesLockedError as exc:
-            return Response({"detail": str(exc), "code": "notes_signed"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="notes_signed") from exc
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={200: SessionSerializer, 409: None})
+    @extend_schema(request=None, responses={200: SessionSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["post"])
     def sign(self, request: Request, pk: str | None = None) -> Response:
         """Sign the draft notes: they become the record, frozen (changes only by amendment)."""
         try:
             updated = services.sign_session_notes(self.get_object(), request.user)
         except NoNotesError as exc:
-            return Response({"detail": str(exc), "code": "no_notes"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="no_notes") from exc
         except NotesLockedError as exc:
-            return Response({"detail": str(exc), "code": "already_signed"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="already_signed") from exc
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
-    @extend_schema(request=None, responses={200: dict, 409: None})
+    @extend_schema(request=None, responses={200: dict, 409: ERROR_BODY})
     @action(detail=True, methods=["get"], url_path="export/fhir")
     def export_fhir(self, request: Request, pk: str | None = None) -> Response:
         """The signed note as a FHIR R4(B) DocumentReference; 409 for a draft."""
         try:
             return Response(exports.fhir_document_reference(self.get_object()))
         except NotesNotSignedError as exc:
-            return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="not_signed") from exc
 
-    @extend_schema(request=None, responses={(200, "text/html"): str, 409: None})
+    @extend_schema(request=None, responses={(200, "text/html"): str, 409: ERROR_BODY})
     @action(detail=True, methods=["get"], url_path="export/html")
     def export_html(self, request: Request, pk: str | None = None) -> Response | HttpResponse:
         """The signed note as a printable page; 409 for a draft."""
         try:
             return HttpResponse(exports.printable_html(self.get_object()), content_type="text/html; charset=utf-8")
         except NotesNotSignedError as exc:
-            return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="not_signed") from exc
 
-    @extend_schema(request=AmendNotesRequestSerializer, responses={200: SessionSerializer, 400: None, 409: None})
+    @extend_schema(request=AmendNotesRequestSerializer, responses={200: SessionSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["post"])
     def amend(self, request: Request, pk: str | None = None) -> Response:
         """Change signed notes with a reason; the signed text before the change stays in `amendments`."""
@@ -216,7 +217,7 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         try:
             updated = services.amend_session_notes(session, request.user, **body.validated_data)
         except NotesNotSignedError as exc:
-            return Response({"detail": str(exc), "code": "not_signed"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="not_signed") from exc
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
 
@@ -229,26 +230,25 @@ class NoteJobViewSet(RejectBlankFiltersMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[NoteJob]:
         return NoteJob.objects.filter(clinician=self.request.user)
 
-    @extend_schema(request=None, responses={200: NoteJobSerializer, 409: None})
+    @extend_schema(request=None, responses={200: NoteJobSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         job = self.get_object()
         try:
             job = services.cancel_job(job)
         except services.JobNotCancellableError as exc:
-            return Response({"detail": str(exc), "code": "not_cancellable"}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="not_cancellable") from exc
         return Response(NoteJobSerializer(job, context={"request": request}).data)
 
 
-    @extend_schema(request=None, responses={200: SessionSerializer, 409: None})
+    @extend_schema(request=None, responses={200: SessionSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["post"], url_path="accept-suggestion")
     def accept_suggestion(self, request: Request, pk: str | None = None) -> Response:
         """Apply the job's kept suggestion (made while the notes were edited) as the session's notes."""
         try:
             session = services.accept_suggestion(self.get_object(), request.user)
         except services.SuggestionNotApplicableError as exc:
-            return Response({"detail": str(exc), "code": "suggestion_not_applicable"},
-                            status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(exc), code="suggestion_not_applicable") from exc
         return Response(SessionSerializer(session, context={"request": request}).data)
 
 
@@ -258,7 +258,7 @@ class SummarizeSessionsView(APIView):
 
     @extend_schema(
         request=SummarizeSessionsRequestSerializer,
-        responses={202: NoteJobSerializer, 422: None},
+        responses={202: NoteJobSerializer, 422: ERROR_BODY},
         parameters=[IDEMPOTENCY_HEADER, *JOB_ACCEPTED_HEADERS],
     )
     def post(self, request: Request) -> Response:
@@ -273,7 +273,7 @@ class SummarizeSessionsView(APIView):
                 idempotency_fingerprint=_idempotency_fingerprint(request),
             )
         except services.IdempotencyKeyReusedError as exc:
-            return _key_reused(exc)
+            raise _key_reused(exc) from exc
         return _job_response(outcome, request)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from sessions.errors import error_body
+
 
 class RequestSizeLimitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -22,11 +24,11 @@ class RequestSizeLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse({"detail": "Invalid Content-Length header.", "code": "bad_length"}, status=400)
+            return JsonResponse(error_body("bad_length", "Invalid Content-Length header."), status=400)
         if limit is not None and length > limit:
             return JsonResponse(
-                {"detail": f"Request body too large: {length} bytes; the limit is {limit} bytes "
-                           "(THERAPY_NOTES_MAX_REQUEST_BYTES).", "code": "request_too_large"},
+                error_body("request_too_large", f"Request body too large: {length} bytes; the limit is {limit} "
+                           "bytes (THERAPY_NOTES_MAX_REQUEST_BYTES).", status_code=413),
                 status=413,
             )
         return self.get_response(request)

@@ -1,40 +1,36 @@
-"""drf-spectacular post-processing: document the error responses every operation can return,
-so clients (and schemathesis) see 400/401/403/404/413/415/429 as part of the contract."""
+"""drf-spectacular post-processing: the headers that come with error responses.
+
+The error bodies themselves are documented per operation by drf-standardized-errors' AutoSchema (one
+`ErrorResponse` component, sessions/errors.py); this adds `Retry-After` to every 429 and 503 and
+`WWW-Authenticate` to every 401, so a client generator sees them too."""
 
 from __future__ import annotations
 
 from typing import Any
 
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": "Error body: `detail` for general errors, or one list of messages per invalid field.",
-    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
-    # A list of messages per field; for list fields an object keyed by the failing item's index.
-    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
-}
-COMMON_ERRORS = {
-    "400": "Invalid input: field-level messages.",
-    "401": "Authentication required.",
-    "403": "Not allowed.",
-    "404": "Not found (or owned by another clinician).",
-    "413": "Request body too large.",
-    "415": "Unsupported media type (send JSON).",
-    "429": "Too many requests.",
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+
+ERROR_HEADERS = {
+    "401": {"WWW-Authenticate": {"schema": {"type": "string"},
+                                 "description": "How to authenticate: `Token` (an API token)."}},
+    "429": {"Retry-After": {"schema": {"type": "integer"},
+                            "description": "Seconds until the next request is allowed."}},
+    "503": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}},
 }
 
 
-def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+def add_error_headers(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
-            responses = operation.setdefault("responses", {})
-            for code, description in COMMON_ERRORS.items():
-                responses.setdefault(code, {
-                    "description": description,
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                })
-            for code in ("409",):
-                if code in responses and "content" not in responses[code]:
-                    responses[code]["content"] = {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+            for code, response in operation.get("responses", {}).items():
+                for name, header in ERROR_HEADERS.get(code, {}).items():
+                    response.setdefault("headers", {}).setdefault(name, header)
     return result
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """drf-standardized-errors' schema, documenting 403 on every operation: besides permissions, a signed-in
+    browser session without its CSRF token gets a 403 on any write, and a staff-only check anywhere."""
+
+    def _should_add_http403_error_response(self) -> bool:
+        return True

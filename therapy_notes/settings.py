@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from here: the docs work offline
+    "drf_standardized_errors",  # one error body for every 4xx/5xx (sessions/errors.py)
     "simple_history",
     "sessions.apps.TherapySessionsConfig",
 ]
@@ -143,18 +144,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The API speaks JSON only; anything else is a clear 415. Nesting is bounded (therapy_notes/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["therapy_notes.parsers.BoundedJSONParser"],
-    "EXCEPTION_HANDLER": "therapy_notes.api_errors.exception_handler",
+    # Every error in one shape, {"type", "errors": [{"code", "detail", "attr"}]} (sessions/errors.py).
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     # Throttles key on REMOTE_ADDR unless this many trusted proxies sit in front (then on the address the
     # nearest of them wrote into X-Forwarded-For): a client-supplied header never chooses the bucket.
     "NUM_PROXIES": env_int("THERAPY_NOTES_NUM_PROXIES", 0),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error responses each operation can return (drf-standardized-errors).
+    "DEFAULT_SCHEMA_CLASS": "therapy_notes.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "therapy_notes.api_errors.StrictPageNumberPagination",
-    "PAGE_SIZE": 50,
+    "PAGE_SIZE": 50,  # ?page_size= sets it per request, up to THERAPY_NOTES_MAX_PAGE_SIZE
     "DEFAULT_THROTTLE_RATES": {
         "job_submit": env_str("THERAPY_NOTES_JOB_THROTTLE", "120/min"),
         "login": env_str("THERAPY_NOTES_LOGIN_THROTTLE", "10/min"),
     },
+}
+THERAPY_NOTES_MAX_PAGE_SIZE = env_int("THERAPY_NOTES_MAX_PAGE_SIZE", 200)
+_ERROR_SCHEMA = "sessions.errors.ErrorResponseSerializer"
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "therapy_notes.api_errors.ApiExceptionHandler",
+    # Documented on every operation (as they apply): 409 and 422 are declared by the views that raise them.
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500", "503"],
+    # One component for all of them: the same body whatever the status.
+    "ERROR_SCHEMAS": {code: _ERROR_SCHEMA for code in
+                      ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429", "500", "503"]},
 }
 # API tokens (django-rest-knox): hashed at rest, expire after a working day by default.
 REST_KNOX = {
@@ -174,10 +187,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The note-format choices appear in several serializers: one enum component for all of them.
-    "ENUM_NAME_OVERRIDES": {"NoteFormatEnum": "sessions.models.NOTE_FORMAT_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {"NoteFormatEnum": "sessions.models.NOTE_FORMAT_CHOICES",
+                            "ErrorTypeEnum": "sessions.errors.ERROR_TYPES"},
+    # drf-standardized-errors' copy of drf-spectacular's enum hook (keeps its error enums apart).
     "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "therapy_notes.schema.add_error_responses",
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "therapy_notes.schema.add_error_headers",
     ],
 }
 

@@ -25,3 +25,4 @@ urlpatterns = [
 ]
 
 handler404 = "therapy_notes.api_errors.not_found"
+handler500 = "therapy_notes.api_errors.server_error"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from tests.errors import field_errors
+
 pytestmark = pytest.mark.django_db
 
 
@@ -64,7 +66,7 @@ def test_expired_token_is_rejected_with_401(clinician) -> None:
 def test_bad_credentials_get_a_field_level_400_and_no_token(password_user, body, field) -> None:
     response = APIClient().post("/api/auth/token", body, format="json")
     assert response.status_code == 400
-    assert response.json()[field], response.json()
+    assert field_errors(response)[field], response.json()
     assert not AuthToken.objects.exists()
 
 

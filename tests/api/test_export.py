@@ -7,6 +7,8 @@ import base64
 
 import pytest
 
+from tests.errors import error_code
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NOTE = "**Chief Complaint:** Work stress <script>alert(1)</script>.\n**Plan:** Review next week."
@@ -47,5 +49,5 @@ def test_drafts_are_not_exported_and_other_clinicians_get_404(api, other_api, se
     api.put(f"/api/sessions/{session.pk}/notes", {"notes": NOTE}, format="json")
     for kind in ("fhir", "html"):
         draft = api.get(f"/api/sessions/{session.pk}/export/{kind}")
-        assert draft.status_code == 409 and draft.json()["code"] == "not_signed"
+        assert draft.status_code == 409 and error_code(draft) == "not_signed"
         assert other_api.get(f"/api/sessions/{session.pk}/export/{kind}").status_code == 404

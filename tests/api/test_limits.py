@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from sessions.models import NoteJob, Session
+from tests.errors import error_detail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +19,7 @@ def test_oversized_request_body_is_413_with_a_clear_message(api, patient, settin
                        "original_transcription": "x" * 20_000})
     response = api.generic("POST", "/api/sessions/", body, content_type="application/json")
     assert response.status_code == 413
-    assert "too large" in response.json()["detail"].lower()
+    assert "too large" in error_detail(response).lower()
     assert not Session.objects.filter(session_number=9).exists()
 
 

@@ -8,6 +8,7 @@ from sessions.job_execution import execute_job
 from sessions.models import NoteJob
 from summarizer.formats import FORMAT_NAMES, render_in_format
 from tests.conftest import client_for
+from tests.errors import field_errors
 from tests.summarizer.fakes import ScriptedEngine
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +21,7 @@ NOTE = ("**Chief Complaint:** Work stress and poor sleep.\n**Emotional State:** 
 def test_an_unknown_format_is_a_400_that_lists_the_valid_ones_and_queues_nothing(api, session, no_enqueue) -> None:
     response = api.post(f"/api/sessions/{session.pk}/generate-notes", {"format": "narrative"}, format="json")
     assert response.status_code == 400
-    message = response.json()["format"][0]
+    message = field_errors(response)["format"][0]
     assert "narrative" in message and all(name in message for name in FORMAT_NAMES)
     assert no_enqueue == [] and not NoteJob.objects.exists()
 
@@ -64,7 +65,7 @@ def test_a_request_format_overrides_the_default(api, session, no_enqueue) -> Non
 @pytest.mark.parametrize("body", [{"note_format": "narrative"}, {"note_format": 3}, {}])
 def test_a_bad_profile_update_is_a_400_with_a_field_message(api, body) -> None:
     response = api.put("/api/profile", body, format="json")
-    assert response.status_code == 400 and "note_format" in response.json()
+    assert response.status_code == 400 and "note_format" in field_errors(response)
     assert api.get("/api/profile").json()["note_format"] == "default"
 
 

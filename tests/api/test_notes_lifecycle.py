@@ -9,6 +9,7 @@ from sessions import services
 from sessions.job_execution import claim_job, store_outcome
 from sessions.models import NoteAmendment, Session
 from summarizer.notes import NoteOutcome
+from tests.errors import error_code, error_detail, field_errors
 from tests.summarizer.fakes import FAKE_IDENTITY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,18 +30,18 @@ def test_sign_freezes_the_notes_and_records_who_and_when(api, clinician, session
     meta = signed.json()["notes_metadata"]
     assert meta["status"] == "signed" and meta["signed_by"] == clinician.username and meta["signed_at"]
     edit = api.put(_url(session, "notes"), {"notes": "Changed after signing"}, format="json")
-    assert edit.status_code == 409 and edit.json()["code"] == "notes_signed" and "/amend" in edit.json()["detail"]
+    assert edit.status_code == 409 and error_code(edit) == "notes_signed" and "/amend" in error_detail(edit)
     again = api.post(_url(session, "sign"))
-    assert again.status_code == 409 and again.json()["code"] == "already_signed"
+    assert again.status_code == 409 and error_code(again) == "already_signed"
     regenerate = api.post(_url(session, "generate-notes"), {"regenerate": True}, format="json")
-    assert regenerate.status_code == 409 and regenerate.json()["code"] == "notes_signed"
+    assert regenerate.status_code == 409 and error_code(regenerate) == "notes_signed"
     session.refresh_from_db()
     assert session.notes == "Draft note by the clinician."
 
 
 def test_signing_nothing_is_a_409(api, session) -> None:
     response = api.post(_url(session, "sign"))
-    assert response.status_code == 409 and response.json()["code"] == "no_notes"
+    assert response.status_code == 409 and error_code(response) == "no_notes"
 
 
 def test_amend_keeps_the_signed_text_and_the_reason(api, clinician, session) -> None:
@@ -62,12 +63,12 @@ def test_amend_keeps_the_signed_text_and_the_reason(api, clinician, session) -> 
 def test_amend_needs_a_signed_note_a_reason_and_text(api, session) -> None:
     _drafted(api, session)
     draft = api.post(_url(session, "amend"), {"notes": "x", "reason": "y"}, format="json")
-    assert draft.status_code == 409 and draft.json()["code"] == "not_signed"
+    assert draft.status_code == 409 and error_code(draft) == "not_signed"
     api.post(_url(session, "sign"))
     missing = api.post(_url(session, "amend"), {"notes": "x"}, format="json")
-    assert missing.status_code == 400 and "reason" in missing.json()
+    assert missing.status_code == 400 and "reason" in field_errors(missing)
     blank = api.post(_url(session, "amend"), {"notes": "", "reason": "y"}, format="json")
-    assert blank.status_code == 400 and "notes" in blank.json()
+    assert blank.status_code == 400 and "notes" in field_errors(blank)
 
 
 def test_another_clinicians_session_is_a_404_on_sign_and_amend(other_api, api, session) -> None:
@@ -109,7 +110,7 @@ def test_a_pending_suggestion_can_be_accepted_once(api, clinician, session, no_e
     result = api.get(f"/api/jobs/{job_id}").json()["result"]
     assert result["applied"] is True and result["accepted_by"] == clinician.username
     again = api.post(f"/api/jobs/{job_id}/accept-suggestion")
-    assert again.status_code == 409 and again.json()["code"] == "suggestion_not_applicable"
+    assert again.status_code == 409 and error_code(again) == "suggestion_not_applicable"
 
 
 def test_a_suggestion_is_refused_once_signed_or_stale(api, other_api, session, no_enqueue) -> None:
@@ -118,9 +119,9 @@ def test_a_suggestion_is_refused_once_signed_or_stale(api, other_api, session, n
     edited = session.original_transcription + "\nPatient: more."
     api.patch(f"/api/sessions/{session.pk}/", {"original_transcription": edited}, format="json")
     stale = api.post(f"/api/jobs/{job_id}/accept-suggestion")
-    assert stale.status_code == 409 and "transcript changed" in stale.json()["detail"]
+    assert stale.status_code == 409 and "transcript changed" in error_detail(stale)
     api.post(f"/api/sessions/{session.pk}/sign")
     signed = api.post(f"/api/jobs/{job_id}/accept-suggestion")
-    assert signed.status_code == 409 and "signed" in signed.json()["detail"]
+    assert signed.status_code == 409 and "signed" in error_detail(signed)
     session.refresh_from_db()
     assert session.notes == "Draft note by the clinician."

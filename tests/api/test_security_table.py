@@ -27,6 +27,7 @@ from sessions.job_execution import claim_job, store_outcome
 from sessions.models import NoteJob, Patient, Session
 from summarizer.notes import NoteOutcome
 from tests.conftest import REPO, SAMPLE_TRANSCRIPT, client_for
+from tests.errors import error_code, error_detail, field_errors
 from tests.summarizer.fakes import FAKE_IDENTITY
 
 # Transactional: the race in 5c needs a second connection that sees (or not) what this one committed.
@@ -183,8 +184,8 @@ def test_4_idempotency_key_is_bound_to_its_request(api, other_api, other_clinici
                       ("/api/summarize-sessions", {"patient_id": patient.pk})):
         reused = api.post(url, body, format="json", **key)
         assert reused.status_code == 422, (url, reused.status_code)
-        assert reused.json()["code"] == "idempotency_key_reused"
-        assert "Idempotency-Key was already used for a different request" in reused.json()["detail"]
+        assert error_code(reused) == "idempotency_key_reused"
+        assert "Idempotency-Key was already used for a different request" in error_detail(reused)
     assert NoteJob.objects.count() == 1 and len(no_enqueue) == 1
     assert NoteJob.objects.get().idempotency_fingerprint  # stored with the key
     # Keys are per clinician: another clinician's first request with the same key is theirs, not a 422.
@@ -211,7 +212,7 @@ def test_5a_deeply_nested_json_is_a_400_not_a_500(api, session) -> None:
     for client, method, url, body in calls:
         response = getattr(client, method)(url, body, content_type="application/json")
         assert response.status_code == 400, (url, response.status_code)
-        assert "nested too deeply" in response.json()["detail"], response.json()
+        assert "nested too deeply" in error_detail(response), response.json()
     # Ordinary bodies still parse.
     assert api.put(f"/api/sessions/{session.pk}/notes", {"notes": "fine"}, format="json").status_code == 200
 
@@ -304,7 +305,7 @@ def test_5c_duplicate_session_number_race_is_a_400_with_the_field_message(api, p
                                            "session_date": "2026-11-04"}, format="json")
     other.join(15)
     assert response.status_code == 400, response.content
-    assert response.json() == {"session_number": ["Session number 7 already exists for this patient."]}
+    assert field_errors(response) == {"session_number": ["Session number 7 already exists for this patient."]}
     assert Session.objects.filter(patient=patient, session_number=7).count() == 1
 
 

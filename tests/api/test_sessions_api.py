@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sessions.models import NoteJob, Session
+from tests.errors import error_code, field_errors
 from tests.summarizer.fakes import FAKE_IDENTITY
 
 # Transactional so on_commit enqueueing runs as in production (no wrapping test transaction).
@@ -59,11 +60,11 @@ def test_session_create_validates_fields(api, patient, other_clinician) -> None:
     bad = api.post("/api/sessions/", {"patient": patient.pk, "session_number": -1, "session_date": "nope"},
                    format="json")
     assert bad.status_code == 400
-    assert "session_number" in bad.data and "session_date" in bad.data
+    assert "session_number" in field_errors(bad) and "session_date" in field_errors(bad)
     foreign_resp = api.post(
         "/api/sessions/", {"patient": foreign.pk, "session_number": 1, "session_date": "2026-11-01"}, format="json"
     )
-    assert foreign_resp.status_code == 400 and "patient" in foreign_resp.data
+    assert foreign_resp.status_code == 400 and "patient" in field_errors(foreign_resp)
     ok = api.post("/api/sessions/", {"patient": patient.pk, "session_number": 1, "session_date": "2026-11-01",
                                      "original_transcription": "T: hi\nC: hello"}, format="json")
     assert ok.status_code == 201
@@ -74,7 +75,7 @@ def test_session_create_validates_fields(api, patient, other_clinician) -> None:
     }
     dup = api.post("/api/sessions/", {"patient": patient.pk, "session_number": 1, "session_date": "2026-11-01"},
                    format="json")
-    assert dup.status_code == 400 and "session_number" in dup.data
+    assert dup.status_code == 400 and "session_number" in field_errors(dup)
 
 
 def test_transcript_over_the_size_cap_is_a_400(api, patient, settings) -> None:
@@ -130,7 +131,7 @@ def test_existing_notes_are_protected_with_409(api, session, no_enqueue) -> None
     session.save()
     response = api.post(f"/api/sessions/{session.pk}/generate-notes", {"regenerate": False}, format="json")
     assert response.status_code == 409
-    assert response.data["code"] == "notes_exist"
+    assert error_code(response) == "notes_exist"
     assert no_enqueue == []
     session.refresh_from_db()
     assert session.notes == "Clinician's own note."
@@ -141,7 +142,7 @@ def test_existing_notes_are_protected_with_409(api, session, no_enqueue) -> None
 def test_generate_notes_rejects_bad_body_with_field_message(api, session, no_enqueue) -> None:
     response = api.post(f"/api/sessions/{session.pk}/generate-notes", {"regenerate": "perhaps"}, format="json")
     assert response.status_code == 400
-    assert "regenerate" in response.data
+    assert "regenerate" in field_errors(response)
     assert no_enqueue == []
 
 
@@ -196,7 +197,7 @@ def test_notes_metadata_transitions_ai_then_edited_then_regenerated(api, session
 
 def test_put_notes_validates_and_ignores_provenance_flags(api, session) -> None:
     bad = api.put(f"/api/sessions/{session.pk}/notes", {"is_ai_generated": "maybe"}, format="json")
-    assert bad.status_code == 400 and "notes" in bad.data
+    assert bad.status_code == 400 and "notes" in field_errors(bad)
     # Provenance is the server's record of what happened (issue 17, defect 1): flags in the body are ignored.
     ok = api.put(f"/api/sessions/{session.pk}/notes",
                  {"notes": "Pasted from elsewhere", "is_ai_generated": True, "edited_from_ai": True}, format="json")
@@ -210,11 +211,11 @@ def test_summarize_sessions_validation_and_202(api, other_api, patient, session,
                            original_transcription="T: hi\nC: better this week")
     missing = api.post("/api/summarize-sessions", {"patient_id": patient.pk, "session_ids": [999999]},
                        format="json")
-    assert missing.status_code == 400 and "session_ids" in missing.data
+    assert missing.status_code == 400 and "session_ids" in field_errors(missing)
     no_patient = api.post("/api/summarize-sessions", {}, format="json")
-    assert no_patient.status_code == 400 and "patient_id" in no_patient.data
+    assert no_patient.status_code == 400 and "patient_id" in field_errors(no_patient)
     foreign = other_api.post("/api/summarize-sessions", {"patient_id": patient.pk}, format="json")
-    assert foreign.status_code == 400 and "patient_id" in foreign.data
+    assert foreign.status_code == 400 and "patient_id" in field_errors(foreign)
     ok = api.post("/api/summarize-sessions", {"patient_id": patient.pk}, format="json")
     assert ok.status_code == 202 and ok.data["kind"] == "multi_session_summary"
     dup = api.post("/api/summarize-sessions", {"patient_id": patient.pk}, format="json")

@@ -7,6 +7,7 @@ import pytest
 from sessions import services
 from sessions.job_execution import execute_job
 from sessions.models import NoteJob, Session
+from tests.errors import error_code, field_errors
 from tests.summarizer.fakes import ScriptedEngine
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +37,7 @@ def test_generate_notes_on_a_transcript_without_speech_is_a_400_with_a_field_mes
     session.save()
     response = api.post(f"/api/sessions/{session.pk}/generate-notes", {}, format="json")
     assert response.status_code == 400
-    assert "no speech content" in response.json()["original_transcription"][0]
+    assert "no speech content" in field_errors(response)["original_transcription"][0]
     assert no_enqueue == [] and not NoteJob.objects.exists()
 
 
@@ -74,7 +75,7 @@ def test_editing_the_transcript_after_the_note_marks_it_stale_until_confirmed(
 
 def test_confirming_a_session_without_notes_is_a_409(api, session) -> None:
     response = api.post(f"/api/sessions/{session.pk}/confirm-notes", {}, format="json")
-    assert response.status_code == 409 and response.json()["code"] == "no_notes"
+    assert response.status_code == 409 and error_code(response) == "no_notes"
 
 
 def test_confirm_notes_of_another_clinicians_session_is_a_404(other_api, session) -> None:

@@ -11,6 +11,7 @@ import requests
 from sessions.job_execution import execute_job
 from sessions.models import NoteJob
 from tests.conftest import SAMPLE_TRANSCRIPT, wait_for_job
+from tests.errors import field_errors
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -50,7 +51,7 @@ def test_worker_and_web_logs_hold_no_transcript_or_note_text(
     rejected = requests.post(f"{live_server.url}/api/sessions/", headers=headers, timeout=30, json={
         "patient": patient.pk, "session_number": 1, "session_date": "not-a-date",
         "original_transcription": SAMPLE_TRANSCRIPT})
-    assert rejected.status_code == 400 and "session_date" in rejected.json()
+    assert rejected.status_code == 400 and "session_date" in field_errors(rejected)
     created = requests.post(f"{live_server.url}/api/sessions/", headers=headers, timeout=30, json={
         "patient": patient.pk, "session_number": 1, "session_date": "2026-11-02",
         "original_transcription": SAMPLE_TRANSCRIPT})
