@@ -28,7 +28,9 @@ from typing import Any
 from summarizer import risk_acts as acts
 from summarizer import risk_languages as langs
 from summarizer import risk_lexicon as lx
-from summarizer.risk_dialogue import follow_up_answer, plan_findings, screening_answer
+from summarizer import risk_plans as px
+from summarizer.risk_dialogue import affirms, follow_up_answer, plan_findings, screening_answer
+from summarizer.risk_echo import first_person
 from summarizer.risk_normalise import normalise_for_matching
 from summarizer.risk_reconcile import reconcile_note_with_risks
 from summarizer.risk_turns import Utterance, make_finding, turn_of, unlabelled_lines, utterances
@@ -262,6 +264,26 @@ def _escalate(findings: list[RiskFinding], text: str, turns: list[Utterance]) ->
     return escalated
 
 
+def _echoed_answer(original: str, text: str, question: Utterance, answer: Utterance) -> RiskFinding | None:
+    """The risk a therapist's own question or reflection names, in any phrasing the lexicon reads in a
+    statement, confirmed by the patient's yes (summarizer/risk_echo.py)."""
+    statement = first_person(text[question.start:question.end])
+    if not statement or not affirms(text, answer):
+        return None
+    clause = (0, len(statement))
+    # "Have you been thinking about jumping off the top board?" names a leisure plan, as screening_answer knows.
+    leisure = bool(px.NOT_A_PLAN.search(f"{statement} {text[answer.start:answer.end]}"))
+    named = [f for f in _clause_findings(statement, statement, clause, [])
+             if f.current and not (leisure and f.traits.suicidal)]
+    if not named:
+        return None
+    asked = max(named, key=lambda f: f.severity.rank)
+    span = (answer.start, answer.end)
+    # Said in the past ("Yeah, years ago") is history, as the patient's own words would be.
+    return make_finding(original, asked.category, asked.severity, span, span, "screening",
+                        context=f"{statement} {text[answer.start:answer.end]}")
+
+
 def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, RiskFinding]:
     """Affirmative answers to the therapist's risk questions, by the answering turn's start. A transcript
     without speaker labels is paired line by line (a line addressing "you" asks, the next answers)."""
@@ -275,7 +297,7 @@ def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, Risk
         if question.is_therapist and not answer.is_therapist:
             finding = screening_answer(original, text, question, answer)
             follow_up = follow_up_answer(original, text, question, answer, confirmed if finding is None else None)
-            finding = follow_up or finding
+            finding = follow_up or finding or _echoed_answer(original, text, question, answer)
             if finding is not None:
                 found[answer.start] = finding
             confirmed = finding

@@ -29,7 +29,8 @@ _KILL_ME = (rf"(?:{_KILL}\s+(?:me|us)\b|(?:set\s+fire\s+to|burn(?:\s+down)?)\s+(
 _LEAVING = (r"(?:(?:try\s+to\s+|tried\s+to\s+)?(?:leave|left|leaving)(?!\s+(?:the\s+(?:dishes|washing|lights?|door|"
             r"mess|kitchen|office|job|room|bins?)|it|early|work|a\s+mess|my\s+(?:job|stuff|things|shoes|phone))\b)|(?:tell|"
             r"told)\s+(?:anyone|anybody|someone|a\s+soul|the\s+police|social\s+services|the\s+school)|report(?:ed)?\s+"
-            r"(?:him|her|them)|call(?:ed)?\s+the\s+police|go\s+to\s+the\s+police|take\s+the\s+(?:kids|children|baby)|"
+            r"(?:him|her|them)|call(?:ed)?\s+the\s+police|go\s+to\s+the\s+police|go\s+(?:back\s+)?to\s+my\s+(?:parents|mum|mom|dad|"
+            r"family|sister|brother|friend)\w*'?s?|take\s+the\s+(?:kids|children|baby)|"
             r"divorce\s+(?:him|her)|move\s+out)")
 _PARENT = r"(?:dad|daddy|father|stepdad|stepfather|mum|mummy|mom|mommy|mother|stepmum|stepmom|stepmother)"
 _CHILD_MARK = (r"(?:grandson|granddaughter|grandchild\w*|nephew|niece|my\s+(?:son|daughter|boy|girl|little\s+one)|"
@@ -66,8 +67,9 @@ _PASSED_OUT = (r"(?:blacked\s+out|black\s+out|passed\s+out|pass\s+out|lost\s+con
                r"knocked\s+(?:me\s+)?(?:out|unconscious)|everything\s+went\s+black|came\s+(?:round|to)\s+on\s+the\s+floor)")
 
 PATTERNS: list[tuple[str, RiskSeverity, str]] = [
-    # Strangulation told in any words (high; critical with loss of consciousness, TURN_PATTERNS below).
-    ("abuse", RiskSeverity.HIGH, _STRANGLED),
+    # Strangulation told in any words: critical, as DV risk assessments (DASH, the Danger Assessment) rate it,
+    # whether or not the patient lost consciousness.
+    ("abuse", RiskSeverity.CRITICAL, _STRANGLED),
     # A weapon held to the patient by someone else: "he held the knife to my throat".
     ("abuse", RiskSeverity.CRITICAL,
      rf"\b{AGENT}(?:'s|\s+has|\s+had)?\s+(?:\w+\s+)?(?:held|holds|put|puts|pressed|presses|pointed|points|had)\s+(?:a|"
@@ -88,7 +90,7 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
      r"[^.?!\n]{0,40}?\b(?:till|until|til)\s+(?:(?:i|my\s+\w+)\s+(?:get|got|gets|had)\s+a\s+(?:nosebleed|bruise|lump|"
      r"black\s+eye|cut|gash)|my\s+(?:knuckles?|hands?|fists?|fingers?|skin|head|forehead)\s+(?:\w+\s+)?"
      r"(?:split|splits|bled|bleeds?|bleeding|broke|cracked|swelled|swell|went\s+numb)|(?:it|they|i)\s+(?:bled|was\s+"
-     r"bleeding|were\s+bleeding|started\s+bleeding))\b"),
+     r"bleeding|were\s+bleeding|started\s+bleeding)|(?:it|they|my\s+\w+)\s+(?:broke|cracked|snapped|went\s+crunch))\b"),
     # A heated object pressed to the skin: "heat the tip of a knife with my lighter and press it on my hip".
     ("self_harm", RiskSeverity.HIGH,
      rf"\b(?:heat|heats|heated|heating)\s+(?:up\s+)?(?:\w+\s+){{0,5}}?{_HEATED}\b[^.?!\n]{{0,60}}?\b{_PLACE_VERB}\s+"
@@ -126,6 +128,15 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     ("violence", RiskSeverity.CRITICAL,
      rf"\b{INTENT}(?:go\s+)?(?:round|over|down|up)\s+(?:there|to\s+(?:his|hers|her|their)\b[\w\s']{{0,12}}?)\s+with\s+"
      rf"(?:the|a|my)\s+(?:\w+\s+)?{WEAPON}\b"),
+    # A weapon or means turned on the patient: "use my dad's gun on myself", "using the rope on myself".
+    ("suicidal_ideation_active", RiskSeverity.CRITICAL,
+     rf"\b(?:use|using|used|turn|turning|turned)\s+(?:the|a|my|his|her|dad'?s|mum'?s|\w+'s|my\s+\w+'?s)\s+(?:\w+\s+)?"
+     rf"(?:{WEAPON}|rope|belt|blade|razor|{PILLS})\s+on\s+myself\b"),
+    # The patient's own body hurt on purpose, in any verb: "I hurt my hand on purpose", "burnt my arm deliberately".
+    ("self_harm", RiskSeverity.HIGH,
+     rf"\b(?:hurt|hurting|injur\w*|hit|hitting|punch\w*|burn\w*|cut|cutting|bang\w*|smash\w*|slam\w*|br[oe]ke?|"
+     rf"breaking|scratch\w*|bruis\w*)\s+my\s+(?:own\s+)?(?:{BODY}|head|face|knuckles?|fists?|fingers?)\b"
+     r"[^.?!\n]{0,30}?\b(?:on\s+purpose|deliberately|intentionally)\b"),
     # The gun on the body, no verb needed: "sit in the recliner with the barrel under my chin".
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      rf"\b(?:the|a|my)\s+(?:\w+\s+)?(?:barrel|muzzle|{FIREARM})\s+(?:under|against|in|into|to)\s+my\s+(?:chin|head|"

@@ -2,7 +2,7 @@
 
 A lexicon only finds the phrasings someone wrote down. This classifier (character and word
 n-gram TF-IDF, logistic regression; scikit-learn) is trained on labelled patient utterances in
-``data/risk_sentences/sentences.csv`` (English and the six other covered languages, with many
+``data/risk_sentences/sentences.csv`` and ``sentences_more.csv`` (English and the six other covered languages, with many
 hard negatives: denials, idioms, someone else's risk, the past, OCD intrusive thoughts). Its
 findings are fused with the lexicon's for recall: a segment it scores above
 ``CLASSIFIER_THRESHOLD`` for a risk class becomes a finding unless a lexicon finding of the same
@@ -30,7 +30,7 @@ from summarizer.risk_types import CATEGORY_TRAITS, FAMILY, RiskFinding, RiskSeve
 
 SENTENCES_DIR = Path(__file__).resolve().parent.parent / "data" / "risk_sentences"
 # Hand-labelled utterances, and ordinary patient turns of no-risk corpus sessions (training/risk_negatives.py).
-TRAINING_FILES = ("sentences.csv", "corpus_negatives.csv")
+TRAINING_FILES = ("sentences.csv", "sentences_more.csv", "corpus_negatives.csv")
 CLASSIFIER_THRESHOLD = 0.60
 # Class label -> (category, severity) of the finding it makes.
 LABELS: dict[str, tuple[str, RiskSeverity]] = {
@@ -46,6 +46,11 @@ NO_RISK = "none"
 # What a label's segment must also say for its finding to stand: the classifier reads "I lined the pills up"
 # as an overdose, but without anything taken or treated none happened.
 LABEL_EVIDENCE: dict[str, re.Pattern[str]] = {"overdose": lx.INGESTION}
+# ... and what it must not say: pills taken somewhere, not swallowed ("took all my mum's old tablets to the pharmacy").
+LABEL_COUNTER_EVIDENCE: dict[str, re.Pattern[str]] = {"overdose": re.compile(
+    r"\b(?:to\s+the\s+(?:pharmacy|chemist|surgery|doctor'?s?|gp)|get\s+rid\s+of|(?:gave|give|took|take)\s+(?:them|it)\s+"
+    r"back|hand(?:ed)?\s+(?:them\s+|it\s+)?in|threw\s+(?:them|it)\s+(?:away|out)|flush(?:ed)?\s+(?:them|it))\b",
+    re.IGNORECASE)}
 # Long turns (and ASR runs) are cut into overlapping windows of this many words.
 _WINDOW_WORDS = 40
 _WINDOW_STRIDE = 20
@@ -180,8 +185,10 @@ def classifier_findings(
             continue
         if _plan_against_others(category, text, segment, lexicon) or _done_by_someone_else(category, segment, lexicon):
             continue
-        needed = LABEL_EVIDENCE.get(label)
+        needed, counter = LABEL_EVIDENCE.get(label), LABEL_COUNTER_EVIDENCE.get(label)
         if needed is not None and not needed.search(text[segment.start:segment.end]):
+            continue
+        if counter is not None and counter.search(text[segment.start:segment.end]):
             continue
         if any(segment.start <= start and end <= segment.end for start, end in rejected):
             continue

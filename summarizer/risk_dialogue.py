@@ -65,9 +65,15 @@ def _reply(text: str, answer: Utterance) -> tuple[str, str]:
     return said, qx.REPLY_PREAMBLE.sub("", said, count=1)
 
 
+def affirms(text: str, answer: Utterance) -> bool:
+    """The patient's turn answers the question before it with a yes."""
+    return _affirms(*_reply(text, answer))
+
+
 def _affirms(said: str, reply: str) -> bool:
-    # "Mm hmm." is an answer, not a filler before one: the whole reply may be the "yes".
-    if not (qx.AFFIRMATIVE.match(reply) or qx.AFFIRMATIVE.match(said)):
+    # "Mm hmm." is an answer, not a filler before one: the whole reply may be the "yes". So is a "yes" after a
+    # sentence of hedging ("When you say it like that it sounds mad. But yeah.").
+    if not (qx.AFFIRMATIVE.match(reply) or qx.AFFIRMATIVE.match(said) or qx.HEDGED_YES.search(reply)):
         return False
     if lx.NEGATORS.match(reply) or qx.YES_BUT_NO.match(reply):
         return False

@@ -277,7 +277,12 @@ NOT_CURRENT = {
 }
 # A plan, date or means near active ideation makes it critical, in any covered language.
 PLAN_OR_MEANS = re.compile(
-    rf"\b(?:{_EN_INTENT}[^.!?\n]{{0,80}}?\b{_EN_WHEN}|{_EN_WHEN}[^.!?\n]{{0,60}}?\b{_EN_INTENT}|"
+    # (the date may be its own sentence: "I'm going to kill myself. On the 12th.")
+    rf"\b(?:{_EN_INTENT}[^\n]{{0,80}}?\b{_EN_WHEN}|{_EN_WHEN}[^.!?\n]{{0,60}}?\b{_EN_INTENT}|"
+    # preparations: goodbye letters, possessions given away, the means within reach
+    r"(?:written|wrote|writing|left)\s+(?:a\s+|the\s+|my\s+|some\s+)?(?:goodbye\s+)?(?:letters?|notes?)\s+(?:to|for)\b|"
+    r"(?:gave|given|giving)\s+(?:away\s+)?(?:my|\w+'s)\s+(?:[\w']+\s+){0,2}?\w+\s+to\b|(?:gave|given|giving)\s+away\s+my\b|"
+    r"it'?s\s+(?:all\s+)?sorted|(?:can|could)\s+get\s+to\s+(?:it|them)\b|"
     r"my\s+plan|a\s+plan|planned|planning\s+to|the\s+date|a\s+date|worked\s+out\s+how|(?:picked|chosen|chose)\s+(?:a|the|my)\s+(?:spot|"
     r"place|day|date|time|bridge|building|tree|method|way|car\s+park|cliff|train|line|night)|(?:have|'ve\s+got|got|bought|kept|keep|saved|stashed|hid|hidden|collected|saving)\s+(?:up\s+)?"
     r"(?:a\s+|the\s+|my\s+|some\s+|all\s+(?:my|the)\s+)?(?:full\s+|whole\s+|new\s+)?(?:bottle|gun|rope|noose|pills|"

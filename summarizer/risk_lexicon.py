@@ -37,6 +37,10 @@ WEAPON = rf"(?:{FIREARM}|knife|hunting\s+knife|machete|hammer|axe|bat|baseball\s
 # Someone else as the subject of what was done to the patient.
 AGENT = rf"(?:he|she|they|my\s+{RELATIVE}|(?-i:\b(?!(?:The|It|That|This|There|What|Then|I)\b)[A-Z][a-z]+))"
 
+# Someone else as the object of harm: a pronoun, a relative, or a person named ("hurting Derek"). Not after
+# "kill", where a name is mostly a jest ("I'll kill Tom if he's late again").
+VICTIM = (rf"(?:him|her|them|that\s+guy|that\s+man|that\s+woman|my\s+{RELATIVE}|the\s+{RELATIVE}|"
+          rf"(?-i:(?!(?:The|It|That|This|There|What|Then|I|Time|Myself|Everyone|Everything)\b)[A-Z][a-z]+\b(?!')))")
 WEAPON_READY = (r"(?:(?:bat|crowbar|knife|blade|machete|hammer|gun|rifle|shotgun|pistol|handgun|glock|nine)\b[\w\s']{"
                 r"0,40}?"
                 r"\b(?:in\s+the\s+(?:boot|trunk|car|van|glovebox)|on\s+the\s+passenger\s+seat|under\s+(?:the|my)\s+(?"
@@ -65,7 +69,9 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     ("suicidal_ideation_active", RiskSeverity.HIGH,
      r"\b(?:kill|killing|end|ending|take|taking)\s+my\s*self\b|\bkill\s+me\s*self\b|\b(?:end|take|ending|taking)"
      r"\s+my\s+(?:own\s+)?life\b|\bend(?:ing)?\s+it\s+all\b|\bwant(?:ed)?\s+to\s+be\s+dead\b|\b(?:do|doing)\s+it\s+"
-     r"myself\b"),
+     r"myself\b"
+     # dying as the purpose of an act: "crash on purpose so that I die", "so I'd be dead by the morning"
+     r"|\bso\s+(?:that\s+)?i(?:\s+would|'?d|\s+will|'?ll|\s+can|\s+could)?\s+(?:die|be\s+dead|not\s+wake\s+up)\b"),
     ("suicidal_ideation_active", RiskSeverity.CRITICAL,
      r"\bhang(?:ing)?\s+myself\b|\bshoot(?:ing)?\s+myself\b|\bjump(?:ing)?\s+(?:off|in front of)\b"
      r"|\b(?:keep\s+going|drive|driving|go|going)\s+(?:straight\s+|right\s+)?over\s+the\s+(?:lip|edge|cliff|side\s+of"
@@ -187,16 +193,18 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # homicidal ideation / violence
     ("homicidal_ideation", RiskSeverity.HIGH,
      rf"\b(?:kill|murder|shoot|stab|strangle|choke|killing|murdering|shooting|stabbing|strangling|choking)\s+"
-     rf"(?:him|her|them|that\s+guy|my\s+{RELATIVE}|the\s+{RELATIVE})\b|\bwant\s+(?:him|her|them)\s+dead\b"
+     rf"(?:him|her|them|that\s+guy|my\s+{RELATIVE}|the\s+{RELATIVE})\b(?!\s+(?:a|an)\s+(?:\w+\s+)?(?:message|text|email|"
+     r"line|note|look|dm|smile))|\bwant\s+(?:him|her|them)\s+dead\b"
      r"|\bhomicidal\b|\bactive\s+HI\b|\b(?:cav(?:e|ing)|smash(?:ing)?|bash(?:ing)?|kick(?:ing)?)\s+(?:his|her|"
      r"their)\s+(?:head|face|skull)\s+in\b"),
     ("violence", RiskSeverity.HIGH,
-     rf"\b(?:hurt|kill|attack|batter|stab|beat\s+up|punch|strangle)\s+(?:him|her|them|that\s+man|that\s+woman|"
-     rf"my\s+{RELATIVE}|the\s+{RELATIVE})\b(?!\s+(?:feelings|career|chances|reputation))"
+     rf"\b(?:hurt|attack|batter|stab|beat\s+up|punch|strangle)\s+{VICTIM}(?!\w)"
+     r"(?!\s+(?:feelings|career|chances|reputation))"
+     rf"|\bkill\s+(?:him|her|them|that\s+man|that\s+woman|my\s+{RELATIVE}|the\s+{RELATIVE})\b"
      r"|\b(?:put(?:ting)?|throw(?:ing)?|shov(?:e|ing))\s+(?:him|her|them)\s+through\s+(?:a|the|his|her|their)\b"),
     ("violence", RiskSeverity.HIGH,
-     rf"\b(?:hurting|attacking|battering|stabbing|punching|strangling|beating\s+up)\s+(?:him|her|them|that\s+man|"
-     rf"that\s+woman|my\s+{RELATIVE}|the\s+{RELATIVE})\b(?!\s+(?:feelings|career|chances|reputation))"
+     rf"\b(?:hurting|attacking|battering|stabbing|punching|strangling|beating\s+up)\s+{VICTIM}(?!\w)"
+     r"(?!\s+(?:feelings|career|chances|reputation))"
      rf"|\bbeat(?:ing)?\s+(?:him|her|them)\s+up\b"),
     # "running him over", "put him in the ground", "using the pistol on him"
     ("homicidal_ideation", RiskSeverity.CRITICAL,

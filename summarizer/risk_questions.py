@@ -184,10 +184,15 @@ AFFIRMATIVE = re.compile(
     r"^\W*(?:yes|yeah|yep|yup|aye|yea|ya|ja|si|oui|sim|that'?s\s+the\s+plan|sometimes|a\s+bit|a\s+little|kind\s+of|sort\s+of|i\s+have|i\s+do|i\s+did|"
     r"maybe|honestly|hanging|pills|tablets|jumping|i'?ve\s+thought|i\s+think\s+so|once\s+or\s+twice|"
     r"a\s+few\s+times|most\s+(?:days|nights)|every\s+day|last\s+(?:night|week)|mm+(?:[\s-]*hmm+)?|mhm+|uh[\s-]*huh|"
-    r"exactly|correct|pretty\s+much|that'?s\s+(?:it|right|what\s+i\s+(?:mean|said))|i\s+(?:guess|suppose)(?!\s+not)|"
+    r"exactly|correct|pretty\s+much|more\s+or\s+less|near\s+enough|you\s+could\s+say\s+that|something\s+like\s+that|"
+    r"that'?s\s+about\s+(?:the\s+size\s+of\s+it|right|it)|i\s+think\s+i\s+(?:will|might|would)\b|"
+    r"that'?s\s+(?:it|right|what\s+i\s+(?:mean|said))|i\s+(?:guess|suppose)(?!\s+not)|"
     # a cover story dropped by naming how: "With his fist."
     r"with\s+(?:his|her|their)\s+(?:fist|hand|hands|belt|foot|boot|knee|elbow))\b",
     re.IGNORECASE)
+# A "yes" after a hedge, opening a later sentence of the first few: "I don't really want to say it like that. But yeah."
+HEDGED_YES = re.compile(r"^(?:[^.?!]{0,120}[.?!]+\s+){1,2}(?:but\s+|and\s+)?(?:yes|yeah|yep|aye)\b"
+                        r"(?!\W+(?:no|nope|not)\b)", re.IGNORECASE)
 # A "yes" that goes on to deny: "Yes, I read it properly. Zero. I haven't had any thoughts like that."
 REPLY_DENIAL = re.compile(r"\b(?:zero|haven'?t\s+had\s+any|no\s+thoughts|not\s+at\s+all|none\s+at\s+all|never\s+(?:ha"
                           r"d|have)|nothing\s+like\s+that|god\s+no|of\s+course\s+not)\b", re.IGNORECASE)

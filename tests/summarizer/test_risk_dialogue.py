@@ -214,7 +214,7 @@ STRUCTURE_POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
      "Patient: I wanted to be dead.", {"overdose": CRITICAL, "suicide": CRITICAL}),
     # lethality in abuse
     ("Patient: She had her hands round my neck and I passed out on the kitchen floor.", {"abuse": CRITICAL}),
-    ("Patient: He grabbed me by the throat against the fridge.", {"abuse": HIGH}),
+    ("Patient: He grabbed me by the throat against the fridge.", {"abuse": CRITICAL}),
     ("Patient: He told me if I ever go to the police he'll kill me.", {"abuse": CRITICAL}),
     ("Patient: My partner held the knife to my face while he shouted.", {"abuse": CRITICAL}),
     ("Patient: When I was bathing my grandson I saw the welts. He said his dad hits him with a belt.",
@@ -253,7 +253,7 @@ STRUCTURE_POSITIVE: list[tuple[str, dict[str, RiskSeverity]]] = [
     # "how much?" answered with a count, smothering, a threat to burn the patient, marks made into the body
     ("Therapist: How much did you take and drink?\nPatient: A bottle of rum and about thirty of the aspirin.",
      {"overdose": CRITICAL}),
-    ("Patient: She held a cushion over my face on the sofa until I was kicking.", {"abuse": HIGH}),
+    ("Patient: She held a cushion over my face on the sofa until I was kicking.", {"abuse": CRITICAL}),
     ("Patient: He says if I leave he'll burn the flat down with me in it.", {"abuse": CRITICAL}),
     ("Patient: I've been etching letters into my forearm with a pin.", {"self_harm": HIGH}),
     # a method's ease imagined, wanting not to exist, going to the target with a weapon
