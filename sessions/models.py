@@ -287,6 +287,10 @@ class NoteJob(models.Model):
     transcript_sha256 = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker process (host:pid, its heartbeat key in workers/metrics.py) that claimed the job last:
+    # a running job whose claimant's heartbeat is gone died with it and is taken back by the reconciler,
+    # and only the current claimant may write the job's outcome.
+    claimed_by = models.CharField(max_length=255, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     model_file = models.CharField(max_length=255, blank=True, default="")
@@ -330,9 +334,9 @@ class NoteJob(models.Model):
 
     # Callers hold the row lock (select_for_update); each method checks the table above and saves.
 
-    def start(self) -> None:
-        """A worker claimed it: counts the attempt."""
-        self._move(self.Status.RUNNING, attempts=self.attempts + 1, started_at=timezone.now())
+    def start(self, worker: str = "") -> None:
+        """A worker claimed it: counts the attempt and records who has it (``host:pid``)."""
+        self._move(self.Status.RUNNING, attempts=self.attempts + 1, started_at=timezone.now(), claimed_by=worker)
 
     def succeed(self, result: dict[str, Any], **provenance: Any) -> None:
         unknown = set(provenance) - set(self.PROVENANCE_FIELDS)
@@ -357,5 +361,6 @@ class NoteJob(models.Model):
         self.save(update_fields=["result"])
 
     def requeue(self) -> None:
-        """The worker running it is gone; the next claim counts a fresh attempt."""
+        """The worker running it is gone; the next claim counts a fresh attempt. ``claimed_by`` keeps the
+        lost claimant until then (which process the job was lost with)."""
         self._move(self.Status.QUEUED)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -73,6 +73,14 @@ def stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
     queued = Q(status=NoteJob.Status.QUEUED) & (Q(enqueued_at__lt=deadline) | never_sent)
     running = Q(status=NoteJob.Status.RUNNING, started_at__lt=deadline)
     return list(NoteJob.objects.filter(queued | running).order_by("created_at"))
+
+
+def jobs_of_lost_workers(live_workers: Collection[str], claimed_before: datetime) -> list[NoteJob]:
+    """Running jobs claimed before ``claimed_before`` by a worker process not in ``live_workers`` (the
+    ``host:pid`` of the heartbeats alive now): the process died with them. Jobs without a recorded
+    claimant are left to the stuck-job age."""
+    return list(NoteJob.objects.filter(status=NoteJob.Status.RUNNING, started_at__lt=claimed_before)
+                .exclude(claimed_by="").exclude(claimed_by__in=list(live_workers)).order_by("created_at"))
 
 
 def signed_notes_for_training() -> QuerySet[Session]:

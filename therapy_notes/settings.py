@@ -215,10 +215,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("THERAPY_NOTES_VISIBILITY_TIMEOUT", 600),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds between two runs of the reconciler (sessions/reconciler.py) by celery beat. A job whose whole
+# worker died is sent again once the worker's heartbeat has expired (15 s) and the next run comes: at
+# most 15 s + this after the death, well inside a minute with the default.
+THERAPY_NOTES_RECONCILE_INTERVAL = env_float("THERAPY_NOTES_RECONCILE_INTERVAL", 20.0)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-stuck-jobs": {
         "task": "workers.reconcile_stuck_jobs",
-        "schedule": env_float("THERAPY_NOTES_RECONCILE_INTERVAL", 60.0),
+        "schedule": THERAPY_NOTES_RECONCILE_INTERVAL,
+        # A run still waiting behind busy workers when the next is due is dropped, not piled up.
+        "options": {"expires": THERAPY_NOTES_RECONCILE_INTERVAL},
     },
 }
 CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
