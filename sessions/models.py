@@ -364,3 +364,58 @@ class NoteJob(models.Model):
         """The worker running it is gone; the next claim counts a fresh attempt. ``claimed_by`` keeps the
         lost claimant until then (which process the job was lost with)."""
         self._move(self.Status.QUEUED)
+
+
+class AccessLogIsAppendOnlyError(Exception):
+    """An access log entry was about to be changed or deleted one by one: entries are only ever added
+    (and pruned past the retention by ``manage.py prune_access_log``)."""
+
+
+class AccessEvent(models.Model):
+    """One read of a patient, a session, a note or a job by a user: the read audit (sessions/access_log.py).
+
+    Append-only, and never clinical text: ids, the username, the request's method and path, the client's
+    address. No foreign keys: an entry outlives the user and the record it names, and nothing that
+    happens to them (a deletion, an erasure) cascades into the log."""
+
+    class ObjectType(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        SESSION = "session", "Session"  # its transcript and notes
+        NOTE = "note", "Note"  # a note on its own (the exports)
+        JOB = "job", "Job"  # a job's record, whose result holds a note
+
+    class Channel(models.TextChoices):
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+        REVIEW = "review", "Review screen"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)  # the user's pk when the read happened
+    actor_username = models.CharField(max_length=150)
+    object_type = models.CharField(max_length=16, choices=ObjectType.choices)
+    object_id = models.CharField(max_length=64)
+    # The patient the record belongs to: "who read anything about this patient" is one query.
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    method = models.CharField(max_length=8)
+    endpoint = models.CharField(max_length=255)  # the path, never the query string (an admin search is a name)
+    client_address = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["patient_id", "at"]),
+            models.Index(fields=["actor_id", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_username} read {self.object_type} {self.object_id} at {self.at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AccessLogIsAppendOnlyError("Access log entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AccessLogIsAppendOnlyError("Access log entries leave only by pruning past the retention.")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sessions.models import ClinicianProfile, NoteJob, Patient, Session
+from sessions.models import AccessEvent, ClinicianProfile, NoteJob, Patient, Session
 from summarizer.formats import DEFAULT_FORMAT
 
 
@@ -89,3 +89,13 @@ def signed_notes_for_training() -> QuerySet[Session]:
         notes_status__in=[Session.NotesStatus.SIGNED, Session.NotesStatus.AMENDED],
         patient__clinician__groups__name=settings.THERAPY_NOTES_TRAINING_OPT_IN_GROUP,
     ).exclude(original_transcription="").exclude(notes="").order_by("pk"))
+
+
+def access_events() -> QuerySet[AccessEvent]:
+    """The whole read audit, newest first (auditors only: the views check the permission)."""
+    return AccessEvent.objects.order_by("-at", "-id")
+
+
+def expired_access_events(retention_days: int) -> QuerySet[AccessEvent]:
+    """Access log entries older than the retention."""
+    return AccessEvent.objects.filter(at__lt=timezone.now() - timedelta(days=retention_days))

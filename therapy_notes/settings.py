@@ -265,6 +265,11 @@ THERAPY_NOTES_TRAINING_OPT_IN_GROUP = env_str("THERAPY_NOTES_TRAINING_OPT_IN_GRO
 THERAPY_NOTES_MAX_ATTEMPTS = env_int("THERAPY_NOTES_MAX_ATTEMPTS", 3)
 THERAPY_NOTES_STUCK_JOB_SECONDS = env_int("THERAPY_NOTES_STUCK_JOB_SECONDS", 300)
 
+# --- Read audit (sessions/access_log.py) --------------------------------------------------------
+# Days an access log entry is kept; `manage.py prune_access_log` deletes older ones. Six years by default:
+# HIPAA's retention of required documentation (45 CFR 164.316(b)(2)); a practice's own rules may ask more.
+THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS = env_int("THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS", 6 * 365)
+
 # --- Production hardening (active when DEBUG is off) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
