@@ -7,14 +7,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
-from sessions import selectors, services
-from sessions.models import ClinicianProfile, NoteJob, Patient, Session
+from sessions import access_log, selectors, services
+from sessions.models import AccessEvent, ClinicianProfile, NoteJob, Patient, Session
 
 
 class ClinicianScopedAdmin(admin.ModelAdmin):
@@ -24,6 +25,32 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
 
     # The lookup from this admin's model to the clinician who owns the record.
     clinician_lookup = "clinician"
+    # What the read audit calls this admin's records (AccessEvent.ObjectType).
+    audit_object_type: str
+
+    def _audit_read(self, request: HttpRequest, object_id: str, response: HttpResponse) -> HttpResponse:
+        """A page that showed a record (GET, 200: not a redirect away from one the user may not see) is a
+        read: recorded in the access log (sessions/access_log.py) like the API's."""
+        if request.method == "GET" and response.status_code == 200:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                access_log.record_reads(request, self.audit_object_type, [obj], AccessEvent.Channel.ADMIN)
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return self._audit_read(request, object_id, super().change_view(request, object_id, form_url, extra_context))
+
+    def history_view(self, request: HttpRequest, object_id: str,
+                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # simple-history's page shows every earlier version of the notes: a read of the record.
+        return self._audit_read(request, object_id, super().history_view(request, object_id, extra_context))
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str,
+                          extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # One earlier version (its transcript and notes as they were); routed for the SimpleHistoryAdmin ones.
+        return self._audit_read(request, object_id,
+                                super().history_form_view(request, object_id, version_id, extra_context))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)
@@ -99,6 +126,7 @@ class NoteJobInline(admin.TabularInline):
 
 @admin.register(Patient)
 class PatientAdmin(ClinicianScopedAdmin, SimpleHistoryAdmin):
+    audit_object_type = AccessEvent.ObjectType.PATIENT
     list_display = ["display_name", "clinician", "external_reference", "created_at"]
     search_fields = ["display_name", "external_reference"]
     list_filter = ["clinician"]
@@ -136,6 +164,7 @@ class SessionAdminForm(forms.ModelForm):
 @admin.register(Session)
 class SessionAdmin(ClinicianScopedAdmin, SimpleHistoryAdmin):
     clinician_lookup = "patient__clinician"
+    audit_object_type = AccessEvent.ObjectType.SESSION
     # History (who changed the notes, when, before/after) is on each session's History page.
     list_display = ["__str__", "session_date", "notes_status", "notes_is_ai_generated", "notes_edited_from_ai",
                     "notes_generated_at", "notes_last_edited_at", "notes_stale", "needs_attention"]
@@ -205,6 +234,7 @@ class SessionAdmin(ClinicianScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(NoteJob)
 class NoteJobAdmin(ClinicianScopedAdmin):
+    audit_object_type = AccessEvent.ObjectType.JOB
     list_display = ["id", "kind", "status", "session", "patient", "attempts", "created_at", "finished_at",
                     "inference_seconds"]
     list_filter = ["status", "kind", "model_file"]
@@ -226,3 +256,25 @@ class ClinicianProfileAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """The read audit, read-only for everyone, operators included: seen with the auditor role
+    (access_log.AUDITOR_PERMISSION), never added, changed or deleted here (pruning is
+    `manage.py prune_access_log`)."""
+
+    list_display = ["at", "actor_username", "object_type", "object_id", "patient_id", "channel", "method",
+                    "endpoint", "client_address"]
+    list_filter = ["object_type", "channel", "at"]
+    search_fields = ["actor_username", "object_id", "=patient_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

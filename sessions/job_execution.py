@@ -30,6 +30,7 @@ from summarizer.notes import (
     summarize_sessions,
     summarize_single_session,
 )
+from workers import metrics
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,8 +66,17 @@ def claim_job(job_id: str) -> NoteJob | None:
         if job.attempts >= settings.THERAPY_NOTES_MAX_ATTEMPTS:
             job.fail(f"Gave up after {job.attempts} attempts (worker lost or crashed each time).")
             return None
-        job.start()
+        job.start(worker=metrics.worker_id())
         return job
+
+
+def _ours(job: NoteJob) -> bool:
+    """Whether this process still holds the job's claim. The reconciler takes back a job whose claimant's
+    heartbeat is gone, and another worker may claim it again; a claimant that was only presumed dead (a
+    pool child orphaned by its killed parent, a process cut off from Redis) must then write nothing, so
+    the outcome that counts is the current claim's. Jobs claimed before claims were recorded have no
+    claimant ("")."""
+    return job.status == NoteJob.Status.RUNNING and job.claimed_by in ("", metrics.worker_id())
 
 
 def fail_job(job_id: str, message: str) -> None:
@@ -75,8 +85,10 @@ def fail_job(job_id: str, message: str) -> None:
     def write() -> None:
         with transaction.atomic():
             job = NoteJob.objects.select_for_update().get(pk=job_id)
-            if not job.is_final:
+            if _ours(job):
                 job.fail(message)
+            else:
+                logger.info("job no longer ours; failure not recorded", extra={"job_id": job_id})
 
     with_db_retry(write)
 
@@ -94,7 +106,8 @@ def record_progress(job_id: str, phase: str, step: int, steps: int, detail: str 
     GET /api/jobs/{id} sees it at once). Progress is never clinical text: phases and counts only."""
     progress = {"phase": phase, "step": step, "steps": steps, **({"detail": detail} if detail else {})}
     try:
-        NoteJob.objects.filter(pk=job_id, status=NoteJob.Status.RUNNING).update(progress=progress)
+        NoteJob.objects.filter(pk=job_id, status=NoteJob.Status.RUNNING,
+                               claimed_by__in=("", metrics.worker_id())).update(progress=progress)
     except (OperationalError, InterfaceError):
         # Progress is a courtesy: a database blip must not fail the note (the final write retries).
         logger.warning("progress not recorded", extra={"job_id": job_id})
@@ -120,8 +133,8 @@ def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = ""
     def write() -> None:
         with transaction.atomic():
             job = NoteJob.objects.select_for_update().get(pk=job_id)
-            if job.status != NoteJob.Status.RUNNING:
-                logger.info("job no longer running; result discarded", extra={"job_id": job_id})
+            if not _ours(job):
+                logger.info("job no longer running here; result discarded", extra={"job_id": job_id})
                 return
             result = outcome.job_result()
             job.progress = {"phase": "done", "step": 1, "steps": 1}

@@ -287,6 +287,10 @@ class NoteJob(models.Model):
     transcript_sha256 = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker process (host:pid, its heartbeat key in workers/metrics.py) that claimed the job last:
+    # a running job whose claimant's heartbeat is gone died with it and is taken back by the reconciler,
+    # and only the current claimant may write the job's outcome.
+    claimed_by = models.CharField(max_length=255, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     model_file = models.CharField(max_length=255, blank=True, default="")
@@ -330,9 +334,9 @@ class NoteJob(models.Model):
 
     # Callers hold the row lock (select_for_update); each method checks the table above and saves.
 
-    def start(self) -> None:
-        """A worker claimed it: counts the attempt."""
-        self._move(self.Status.RUNNING, attempts=self.attempts + 1, started_at=timezone.now())
+    def start(self, worker: str = "") -> None:
+        """A worker claimed it: counts the attempt and records who has it (``host:pid``)."""
+        self._move(self.Status.RUNNING, attempts=self.attempts + 1, started_at=timezone.now(), claimed_by=worker)
 
     def succeed(self, result: dict[str, Any], **provenance: Any) -> None:
         unknown = set(provenance) - set(self.PROVENANCE_FIELDS)
@@ -357,5 +361,61 @@ class NoteJob(models.Model):
         self.save(update_fields=["result"])
 
     def requeue(self) -> None:
-        """The worker running it is gone; the next claim counts a fresh attempt."""
+        """The worker running it is gone; the next claim counts a fresh attempt. ``claimed_by`` keeps the
+        lost claimant until then (which process the job was lost with)."""
         self._move(self.Status.QUEUED)
+
+
+class AccessLogIsAppendOnlyError(Exception):
+    """An access log entry was about to be changed or deleted one by one: entries are only ever added
+    (and pruned past the retention by ``manage.py prune_access_log``)."""
+
+
+class AccessEvent(models.Model):
+    """One read of a patient, a session, a note or a job by a user: the read audit (sessions/access_log.py).
+
+    Append-only, and never clinical text: ids, the username, the request's method and path, the client's
+    address. No foreign keys: an entry outlives the user and the record it names, and nothing that
+    happens to them (a deletion, an erasure) cascades into the log."""
+
+    class ObjectType(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        SESSION = "session", "Session"  # its transcript and notes
+        NOTE = "note", "Note"  # a note on its own (the exports)
+        JOB = "job", "Job"  # a job's record, whose result holds a note
+
+    class Channel(models.TextChoices):
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+        REVIEW = "review", "Review screen"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)  # the user's pk when the read happened
+    actor_username = models.CharField(max_length=150)
+    object_type = models.CharField(max_length=16, choices=ObjectType.choices)
+    object_id = models.CharField(max_length=64)
+    # The patient the record belongs to: "who read anything about this patient" is one query.
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    method = models.CharField(max_length=8)
+    endpoint = models.CharField(max_length=255)  # the path, never the query string (an admin search is a name)
+    client_address = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["patient_id", "at"]),
+            models.Index(fields=["actor_id", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_username} read {self.object_type} {self.object_id} at {self.at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AccessLogIsAppendOnlyError("Access log entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AccessLogIsAppendOnlyError("Access log entries leave only by pruning past the retention.")

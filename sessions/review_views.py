@@ -17,9 +17,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from sessions import exports, review_display, selectors, services
+from sessions import access_log, exports, review_display, selectors, services
 from sessions.models import (
     NOTE_FORMAT_CHOICES,
+    AccessEvent,
     NoNotesError,
     NoteJob,
     NotesLockedError,
@@ -57,6 +58,11 @@ class RegenerateForm(forms.Form):
 
 def _owned_session(request: HttpRequest, pk: int) -> Session:
     return get_object_or_404(selectors.clinician_sessions(request.user), pk=pk)
+
+
+def _audit(request: HttpRequest, session: Session, object_type: str) -> None:
+    # The page and the exports hand out the transcript or the note: reads, in the access log like the API's.
+    access_log.record_reads(request, object_type, [session], AccessEvent.Channel.REVIEW)
 
 
 def _back(pk: int) -> HttpResponse:
@@ -114,6 +120,7 @@ def session_review(request: HttpRequest, pk: int) -> HttpResponse:
         "regenerate_form": RegenerateForm(initial={"format": selectors.clinician_note_format(request.user)}),
         "amendments": session.amendments.select_related("author").order_by("created_at"),
     }
+    _audit(request, session, AccessEvent.ObjectType.SESSION)
     return render(request, "review/session_review.html", context)
 
 
@@ -201,9 +208,11 @@ def accept_suggestion(request: HttpRequest, pk: int, job_id: str) -> HttpRespons
 def export_html(request: HttpRequest, pk: int) -> HttpResponse:
     session = _owned_session(request, pk)
     try:
-        return HttpResponse(exports.printable_html(session), content_type="text/html; charset=utf-8")
+        response = HttpResponse(exports.printable_html(session), content_type="text/html; charset=utf-8")
     except NotesNotSignedError as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    _audit(request, session, AccessEvent.ObjectType.NOTE)
+    return response
 
 
 @login_required(login_url=LOGIN_URL)
@@ -213,5 +222,6 @@ def export_fhir(request: HttpRequest, pk: int) -> HttpResponse:
         response = JsonResponse(exports.fhir_document_reference(session), content_type="application/fhir+json")
     except NotesNotSignedError as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    _audit(request, session, AccessEvent.ObjectType.NOTE)
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-note.fhir.json"'
     return response

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sessions.models import ClinicianProfile, NoteJob, Patient, Session
+from sessions.models import AccessEvent, ClinicianProfile, NoteJob, Patient, Session
 from summarizer.formats import DEFAULT_FORMAT
 
 
@@ -75,9 +75,27 @@ def stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
     return list(NoteJob.objects.filter(queued | running).order_by("created_at"))
 
 
+def jobs_of_lost_workers(live_workers: Collection[str], claimed_before: datetime) -> list[NoteJob]:
+    """Running jobs claimed before ``claimed_before`` by a worker process not in ``live_workers`` (the
+    ``host:pid`` of the heartbeats alive now): the process died with them. Jobs without a recorded
+    claimant are left to the stuck-job age."""
+    return list(NoteJob.objects.filter(status=NoteJob.Status.RUNNING, started_at__lt=claimed_before)
+                .exclude(claimed_by="").exclude(claimed_by__in=list(live_workers)).order_by("created_at"))
+
+
 def signed_notes_for_training() -> QuerySet[Session]:
     """Signed (or amended) notes with a transcript, of the clinicians who opted in to training use."""
     return (Session.objects.filter(
         notes_status__in=[Session.NotesStatus.SIGNED, Session.NotesStatus.AMENDED],
         patient__clinician__groups__name=settings.THERAPY_NOTES_TRAINING_OPT_IN_GROUP,
     ).exclude(original_transcription="").exclude(notes="").order_by("pk"))
+
+
+def access_events() -> QuerySet[AccessEvent]:
+    """The whole read audit, newest first (auditors only: the views check the permission)."""
+    return AccessEvent.objects.order_by("-at", "-id")
+
+
+def expired_access_events(retention_days: int) -> QuerySet[AccessEvent]:
+    """Access log entries older than the retention."""
+    return AccessEvent.objects.filter(at__lt=timezone.now() - timedelta(days=retention_days))

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sessions.models import NOTE_FORMAT_CHOICES, NoteJob, Patient, Session
+from sessions.models import NOTE_FORMAT_CHOICES, AccessEvent, NoteJob, Patient, Session
 from summarizer.formats import FORMAT_NAMES
 
 FORMAT_HELP = ", ".join(f"{name} = {title}" for name, title in NOTE_FORMAT_CHOICES) + "."
@@ -412,3 +412,13 @@ class NoteJobSerializer(serializers.ModelSerializer):
             "registry_entry": obj.model_entry,
             "prompt_version": obj.prompt_version,
         }
+
+
+class AccessEventSerializer(serializers.ModelSerializer):
+    """An entry of the read audit (its fields are also the CSV export's columns)."""
+
+    class Meta:
+        model = AccessEvent
+        fields = ["id", "at", "actor_id", "actor_username", "object_type", "object_id", "patient_id", "channel",
+                  "method", "endpoint", "client_address"]
+        read_only_fields = fields

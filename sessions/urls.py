@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from sessions.views import (
+    AccessEventViewSet,
     ClinicianProfileView,
     NoteJobViewSet,
     PatientViewSet,
@@ -15,6 +16,7 @@ router.trailing_slash = "/?"
 router.register("patients", PatientViewSet, basename="patient")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("jobs", NoteJobViewSet, basename="job")
+router.register("audit/access", AccessEventViewSet, basename="access-event")  # the read audit (auditors)
 
 urlpatterns = [
     path("summarize-sessions", SummarizeSessionsView.as_view(), name="summarize-sessions"),

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sessions import exports, selectors, services
+from sessions import access_log, exports, selectors, services
 from sessions.errors import Conflict, ErrorResponseSerializer, UnprocessableEntity
-from sessions.filters import NoteJobFilter, SessionFilter
-from sessions.models import NoNotesError, NoteJob, NotesLockedError, NotesNotSignedError, Patient, Session
+from sessions.filters import AccessEventFilter, NoteJobFilter, SessionFilter
+from sessions.models import (
+    AccessEvent,
+    NoNotesError,
+    NoteJob,
+    NotesLockedError,
+    NotesNotSignedError,
+    Patient,
+    Session,
+)
 from sessions.serializers import (
+    AccessEventSerializer,
     AmendNotesRequestSerializer,
     ClinicianProfileSerializer,
     GenerateNotesRequestSerializer,
@@ -87,6 +102,31 @@ class RejectBlankFiltersMixin:
         return super().filter_queryset(queryset)
 
 
+class AuditedReadsMixin:
+    """retrieve and list record in the read audit (sessions/access_log.py) every record they hand out,
+    a list every record of the page it returns, before the response leaves."""
+
+    audit_object_type: str  # AccessEvent.ObjectType
+
+    def _audit(self, objects: Iterable[Any], object_type: str | None = None) -> None:
+        access_log.record_reads(self.request, object_type or self.audit_object_type, objects,
+                                AccessEvent.Channel.API)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        self._audit([instance])
+        return Response(data)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        objects = list(queryset) if page is None else page
+        data = self.get_serializer(objects, many=True).data
+        self._audit(objects)
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+
 class CreateListRetrieveUpdateViewSet(
     RejectBlankFiltersMixin,
     mixins.CreateModelMixin,
@@ -98,7 +138,8 @@ class CreateListRetrieveUpdateViewSet(
     """No delete: clinical records are retained."""
 
 
-class PatientViewSet(CreateListRetrieveUpdateViewSet):
+class PatientViewSet(AuditedReadsMixin, CreateListRetrieveUpdateViewSet):
+    audit_object_type = AccessEvent.ObjectType.PATIENT
     serializer_class = PatientSerializer
     queryset = Patient.objects.none()  # for the schema generator; get_queryset scopes real requests
 
@@ -109,7 +150,8 @@ class PatientViewSet(CreateListRetrieveUpdateViewSet):
         serializer.save(clinician=self.request.user)
 
 
-class SessionViewSet(CreateListRetrieveUpdateViewSet):
+class SessionViewSet(AuditedReadsMixin, CreateListRetrieveUpdateViewSet):
+    audit_object_type = AccessEvent.ObjectType.SESSION
     serializer_class = SessionSerializer
     queryset = Session.objects.none()
     filterset_class = SessionFilter
@@ -193,19 +235,25 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
     @action(detail=True, methods=["get"], url_path="export/fhir")
     def export_fhir(self, request: Request, pk: str | None = None) -> Response:
         """The signed note as a FHIR R4(B) DocumentReference; 409 for a draft."""
+        session = self.get_object()
         try:
-            return Response(exports.fhir_document_reference(self.get_object()))
+            response = Response(exports.fhir_document_reference(session))
         except NotesNotSignedError as exc:
             raise Conflict(str(exc), code="not_signed") from exc
+        self._audit([session], AccessEvent.ObjectType.NOTE)
+        return response
 
     @extend_schema(request=None, responses={(200, "text/html"): str, 409: ERROR_BODY})
     @action(detail=True, methods=["get"], url_path="export/html")
     def export_html(self, request: Request, pk: str | None = None) -> Response | HttpResponse:
         """The signed note as a printable page; 409 for a draft."""
+        session = self.get_object()
         try:
-            return HttpResponse(exports.printable_html(self.get_object()), content_type="text/html; charset=utf-8")
+            response = HttpResponse(exports.printable_html(session), content_type="text/html; charset=utf-8")
         except NotesNotSignedError as exc:
             raise Conflict(str(exc), code="not_signed") from exc
+        self._audit([session], AccessEvent.ObjectType.NOTE)
+        return response
 
     @extend_schema(request=AmendNotesRequestSerializer, responses={200: SessionSerializer, 409: ERROR_BODY})
     @action(detail=True, methods=["post"])
@@ -221,7 +269,8 @@ class SessionViewSet(CreateListRetrieveUpdateViewSet):
         return Response(SessionSerializer(updated, context={"request": request}).data)
 
 
-class NoteJobViewSet(RejectBlankFiltersMixin, viewsets.ReadOnlyModelViewSet):
+class NoteJobViewSet(AuditedReadsMixin, RejectBlankFiltersMixin, viewsets.ReadOnlyModelViewSet):
+    audit_object_type = AccessEvent.ObjectType.JOB
     serializer_class = NoteJobSerializer
     queryset = NoteJob.objects.none()
     filterset_class = NoteJobFilter
@@ -293,3 +342,55 @@ class ClinicianProfileView(APIView):
         return Response(ClinicianProfileSerializer(profile).data)
 
     patch = put  # one field: a partial update is the whole update
+
+
+class IsAuditor(BasePermission):
+    """The auditor role (access_log.AUDITOR_PERMISSION): clinicians without it get a 403."""
+
+    message = f"Reading the access log needs the auditor role ({access_log.AUDITOR_PERMISSION})."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm(access_log.AUDITOR_PERMISSION))
+
+
+ACCESS_LOG_OUTPUTS = ("csv", "json")
+
+
+class AccessEventViewSet(RejectBlankFiltersMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The read audit, for auditors: list (paginated) and export (every matching entry, CSV or JSON), with
+    the same filters. Nothing writes here: entries come from the read paths themselves, and reading the
+    log is not a read of a patient's record, so it adds none."""
+
+    serializer_class = AccessEventSerializer
+    queryset = AccessEvent.objects.none()
+    permission_classes = [IsAuthenticated, IsAuditor]
+    filterset_class = AccessEventFilter
+    filterset_fields = ["actor", "actor_id", "object_type", "object_id", "patient", "channel", "since", "until"]
+
+    def get_queryset(self) -> QuerySet[AccessEvent]:
+        return selectors.access_events()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("output", str, enum=list(ACCESS_LOG_OUTPUTS), default="csv",
+                                     description="The file's format.")],
+        responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): AccessEventSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)  # a file holds every match, not a page
+    def export(self, request: Request) -> Response | HttpResponse:
+        """Every entry the filters match, newest first, as a file to download."""
+        output = request.query_params.get("output", "csv")
+        if output not in ACCESS_LOG_OUTPUTS:
+            raise ValidationError({"output": [f"One of: {', '.join(ACCESS_LOG_OUTPUTS)}."]})
+        rows = AccessEventSerializer(self.filter_queryset(self.get_queryset()), many=True).data
+        response: Response | HttpResponse
+        if output == "json":
+            response = Response(rows)
+        else:
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=AccessEventSerializer.Meta.fields)
+            writer.writeheader()
+            writer.writerows(rows)
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.{output}"'
+        return response

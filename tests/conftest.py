@@ -105,7 +105,7 @@ def _test_database_url() -> str:
 
 
 class WorkerProcess:
-    def __init__(self, queue: str, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, queue: str, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ()) -> None:
         self.queue = queue
         self.hostname = f"test-{queue}@localhost"
         self.log_path = log_path
@@ -113,7 +113,7 @@ class WorkerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "therapy_notes", "worker", "--loglevel", "INFO",
              "--concurrency", "1", "-Q", queue, "--hostname", self.hostname,
-             "--without-gossip", "--without-mingle"],
+             "--without-gossip", "--without-mingle", *args],
             cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
@@ -143,15 +143,16 @@ class WorkerProcess:
 
 @pytest.fixture(scope="session")
 def start_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Factory: start a real Celery worker process on its own queue against the test database."""
+    """Factory: start a real Celery worker process on its own queue against the test database
+    (positional arguments are extra worker options, keywords extra environment)."""
     workers: list[WorkerProcess] = []
 
-    def start(**extra_env: str) -> WorkerProcess:
+    def start(*args: str, **extra_env: str) -> WorkerProcess:
         queue = f"test-{uuid.uuid4().hex[:8]}"
         with django_db_blocker.unblock():
             database_url = _test_database_url()
         env = {**os.environ, "DATABASE_URL": database_url, "THERAPY_NOTES_QUEUE": queue, **extra_env}
-        worker = WorkerProcess(queue, env, tmp_path_factory.mktemp("worker") / "worker.log")
+        worker = WorkerProcess(queue, env, tmp_path_factory.mktemp("worker") / "worker.log", args)
         workers.append(worker)
         worker.wait_ready()
         return worker

@@ -215,10 +215,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("THERAPY_NOTES_VISIBILITY_TIMEOUT", 600),
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds between two runs of the reconciler (sessions/reconciler.py) by celery beat. A job whose whole
+# worker died is sent again once the worker's heartbeat has expired (15 s) and the next run comes: at
+# most 15 s + this after the death, well inside a minute with the default.
+THERAPY_NOTES_RECONCILE_INTERVAL = env_float("THERAPY_NOTES_RECONCILE_INTERVAL", 20.0)
 CELERY_BEAT_SCHEDULE = {
     "reconcile-stuck-jobs": {
         "task": "workers.reconcile_stuck_jobs",
-        "schedule": env_float("THERAPY_NOTES_RECONCILE_INTERVAL", 60.0),
+        "schedule": THERAPY_NOTES_RECONCILE_INTERVAL,
+        # A run still waiting behind busy workers when the next is due is dropped, not piled up.
+        "options": {"expires": THERAPY_NOTES_RECONCILE_INTERVAL},
     },
 }
 CELERY_WORKER_SEND_TASK_EVENTS = True  # for Flower
@@ -258,6 +264,11 @@ THERAPY_NOTES_TRAINING_OPT_IN_GROUP = env_str("THERAPY_NOTES_TRAINING_OPT_IN_GRO
 # --- Reliability ------------------------------------------------------------------------------
 THERAPY_NOTES_MAX_ATTEMPTS = env_int("THERAPY_NOTES_MAX_ATTEMPTS", 3)
 THERAPY_NOTES_STUCK_JOB_SECONDS = env_int("THERAPY_NOTES_STUCK_JOB_SECONDS", 300)
+
+# --- Read audit (sessions/access_log.py) --------------------------------------------------------
+# Days an access log entry is kept; `manage.py prune_access_log` deletes older ones. Six years by default:
+# HIPAA's retention of required documentation (45 CFR 164.316(b)(2)); a practice's own rules may ask more.
+THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS = env_int("THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS", 6 * 365)
 
 # --- Production hardening (active when DEBUG is off) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -101,8 +101,14 @@ def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
 
 
+def worker_id() -> str:
+    """This process as ``host:pid``: the suffix of its heartbeat key, and what a job it claims records
+    (NoteJob.claimed_by), so the reconciler can tell whether the process running a job is still alive."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _key() -> str:
-    return f"{KEY_PREFIX}{socket.gethostname()}:{os.getpid()}"
+    return f"{KEY_PREFIX}{worker_id()}"
 
 
 def publish(model: dict[str, Any] | None) -> None:
@@ -180,6 +186,13 @@ def read_all() -> list[dict[str, Any]]:
     keys = sorted(client.scan_iter(f"{KEY_PREFIX}*"))
     values = client.mget(keys) if keys else []
     return [json.loads(v) for v in values if v]
+
+
+def live_worker_ids() -> set[str]:
+    """The ``host:pid`` of every worker process whose heartbeat has not expired. Raises redis.RedisError
+    when Redis cannot be read: the caller must not take "unreadable" for "every worker is dead"."""
+    client = _client()
+    return {key.decode()[len(KEY_PREFIX):] for key in client.scan_iter(f"{KEY_PREFIX}*")}
 
 
 def ready(snapshots: list[dict[str, Any]], queue: str) -> list[dict[str, Any]]:
