@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sessions.models import ClinicianProfile, NoteJob, Patient, Session
+from sessions.models import ClinicianProfile, NoteJob, Patient, Session, WebhookDelivery, WebhookSubscription
 from summarizer.formats import DEFAULT_FORMAT
 
 
@@ -81,3 +81,12 @@ def signed_notes_for_training() -> QuerySet[Session]:
         notes_status__in=[Session.NotesStatus.SIGNED, Session.NotesStatus.AMENDED],
         patient__clinician__groups__name=settings.THERAPY_NOTES_TRAINING_OPT_IN_GROUP,
     ).exclude(original_transcription="").exclude(notes="").order_by("pk"))
+
+
+def clinician_webhook_subscriptions(user: Any) -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.filter(clinician=user)
+
+
+def webhook_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    """A subscription's delivery log, newest first."""
+    return subscription.deliveries.order_by("-created_at", "id")

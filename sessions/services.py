@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from sessions.models import ClinicianProfile, NoteJob, NotesLockedError, Patient, Session
+from sessions.models import ClinicianProfile, NoteJob, NotesLockedError, Patient, Session, WebhookSubscription
 from sessions.queue import enqueue_job
 from sessions.selectors import (
     active_session_note_job,
@@ -231,3 +231,10 @@ def set_note_format(user: Any, note_format: str) -> ClinicianProfile:
     """Make ``note_format`` the clinician's default for new notes (their existing notes keep their layout)."""
     profile, _ = ClinicianProfile.objects.update_or_create(user=user, defaults={"note_format": note_format})
     return profile
+
+
+def rotate_webhook_secret(subscription: WebhookSubscription) -> WebhookSubscription:
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        locked.rotate_secret()
+    return locked

@@ -7,6 +7,7 @@ from sessions.views import (
     PatientViewSet,
     SessionViewSet,
     SummarizeSessionsView,
+    WebhookSubscriptionViewSet,
 )
 
 router = DefaultRouter()
@@ -15,6 +16,7 @@ router.trailing_slash = "/?"
 router.register("patients", PatientViewSet, basename="patient")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("jobs", NoteJobViewSet, basename="job")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
 urlpatterns = [
     path("summarize-sessions", SummarizeSessionsView.as_view(), name="summarize-sessions"),

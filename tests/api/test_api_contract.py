@@ -158,6 +158,24 @@ def test_every_operation_in_every_state_validates_against_the_schema(api_schema,
     tour.call("PUT", "/api/profile", "/api/profile", {"note_format": "nope"}, expect=400)
     tour.call("PUT", "/api/profile", "/api/profile", {"note_format": "default"}, expect=200)
 
+    # Webhook subscriptions: the secret in the create and rotate answers only, the delivery log, 404s.
+    w = "/api/webhooks/{id}/"
+    hook = tour.call("POST", "/api/webhooks/", "/api/webhooks/", {"url": "https://hooks.example.org/notes"},
+                     expect=201)
+    assert hook["secret"]
+    tour.call("POST", "/api/webhooks/", "/api/webhooks/", {"url": "ftp://hooks.example.org/"}, expect=400)
+    tour.call("POST", "/api/webhooks/", "/api/webhooks/", {"url": "https://x.org/", "event_types": ["no"]},
+              expect=400)
+    tour.call("GET", "/api/webhooks/", "/api/webhooks/", expect=200)
+    tour.call("GET", f"/api/webhooks/{hook['id']}/", w, expect=200)
+    tour.call("PATCH", f"/api/webhooks/{hook['id']}/", w, {"include_content": True}, expect=200)
+    tour.call("PUT", f"/api/webhooks/{hook['id']}/", w, {"url": "https://hooks.example.org/v2",
+                                                         "event_types": ["job.succeeded"]}, expect=200)
+    tour.call("POST", f"/api/webhooks/{hook['id']}/rotate-secret", w + "rotate-secret/", expect=200)
+    tour.call("GET", "/api/webhooks/999999/", w, expect=404)
+    tour.call("GET", "/api/webhooks/999999/deliveries/", w + "deliveries/", expect=404)
+    tour.call("DELETE", "/api/webhooks/999999/", w, expect=404)
+
     # A note job: 202, the duplicate, progress, the finished result with every field.
     job = tour.call("POST", f"/api/sessions/{sid}/generate-notes", s + "generate-notes/", {}, expect=202,
                     headers={"Idempotency-Key": "k1"})
