@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 
 from sessions.models import NoteJob, Session, transcript_digest
 from sessions.selectors import summary_sessions
+from sessions.webhook_events import record_job_events
 from summarizer.engine import NoteEngine
 from summarizer.formats import DEFAULT_FORMAT
 from summarizer.notes import (
@@ -64,6 +65,7 @@ def claim_job(job_id: str) -> NoteJob | None:
             return None
         if job.attempts >= settings.THERAPY_NOTES_MAX_ATTEMPTS:
             job.fail(f"Gave up after {job.attempts} attempts (worker lost or crashed each time).")
+            record_job_events(job)
             return None
         job.start()
         return job
@@ -77,6 +79,7 @@ def fail_job(job_id: str, message: str) -> None:
             job = NoteJob.objects.select_for_update().get(pk=job_id)
             if not job.is_final:
                 job.fail(message)
+                record_job_events(job)
 
     with_db_retry(write)
 
@@ -137,6 +140,7 @@ def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = ""
                 completion_tokens=outcome.completion_tokens, inference_seconds=outcome.inference_time,
                 transcript_sha256=job.transcript_sha256,
             )
+            record_job_events(job)
 
     with_db_retry(write)
 

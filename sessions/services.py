@@ -21,6 +21,7 @@ from sessions.selectors import (
     clinician_note_format,
     job_for_idempotency_key,
 )
+from sessions.webhook_events import record_job_events
 from summarizer.formats import DEFAULT_FORMAT
 from summarizer.text import MIN_SPEECH_WORDS, speech_word_count
 
@@ -155,6 +156,7 @@ def cancel_job(job: NoteJob) -> NoteJob:
         if not locked.can_become(NoteJob.Status.CANCELLED):
             raise JobNotCancellableError(f"Only queued jobs can be cancelled; this job is {locked.status}.")
         locked.cancel()
+        record_job_events(locked)
     return locked
 
 

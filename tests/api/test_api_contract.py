@@ -56,6 +56,7 @@ CHECKS = [
 def seeded(make_clinician, monkeypatch) -> dict[str, Any]:
     """A clinician with a patient and a session (ids the fuzzer can hit), no broker traffic."""
     monkeypatch.setattr("sessions.services.enqueue_job", lambda job_id: True)
+    monkeypatch.setattr("sessions.webhook_events.enqueue_webhook_delivery", lambda delivery_id: True)
     cache.clear()  # throttle counters of earlier tests
     user = make_clinician()
     patient = Patient.objects.create(clinician=user, display_name="Contract patient")
@@ -193,6 +194,8 @@ def test_every_operation_in_every_state_validates_against_the_schema(api_schema,
     assert finished["result"]["evidence"] and "risk_screening" in finished["result"]
     documented = set(api_schema.raw_schema["components"]["schemas"]["JobResult"]["properties"])
     assert set(finished["result"]) <= documented, set(finished["result"]) - documented
+    log = tour.call("GET", f"/api/webhooks/{hook['id']}/deliveries/", w + "deliveries/", expect=200)
+    assert [(item["event"], item["job"]) for item in log["results"]] == [("job.succeeded", job["id"])]
     tour.call("GET", "/api/jobs/", "/api/jobs/", expect=200)
     tour.call("GET", "/api/jobs/?status=succeeded&page_size=2", "/api/jobs/", expect=200)
     tour.call("GET", "/api/jobs/?status=", "/api/jobs/", expect=400)
@@ -222,6 +225,8 @@ def test_every_operation_in_every_state_validates_against_the_schema(api_schema,
     done = tour.call("GET", f"/api/jobs/{summary['id']}/", j, expect=200)
     assert done["status"] == "succeeded" and "summary" in done["result"]
     assert set(done["result"]) <= documented, set(done["result"]) - documented
+
+    tour.call("DELETE", f"/api/webhooks/{hook['id']}/", w, expect=204)
 
     # Authentication, size and rate limits.
     tour.call("GET", "/api/jobs/", "/api/jobs/", headers={"Authorization": "Token nope"}, expect=401)
