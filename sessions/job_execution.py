@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections, t
 
 from sessions.models import NoteJob, Session, transcript_digest
 from sessions.selectors import summary_sessions
+from sessions.webhook_events import record_job_events
 from summarizer.engine import NoteEngine
 from summarizer.formats import DEFAULT_FORMAT
 from summarizer.notes import (
@@ -65,6 +66,7 @@ def claim_job(job_id: str) -> NoteJob | None:
             return None
         if job.attempts >= settings.THERAPY_NOTES_MAX_ATTEMPTS:
             job.fail(f"Gave up after {job.attempts} attempts (worker lost or crashed each time).")
+            record_job_events(job)
             return None
         job.start(worker=metrics.worker_id())
         return job
@@ -87,6 +89,7 @@ def fail_job(job_id: str, message: str) -> None:
             job = NoteJob.objects.select_for_update().get(pk=job_id)
             if _ours(job):
                 job.fail(message)
+                record_job_events(job)
             else:
                 logger.info("job no longer ours; failure not recorded", extra={"job_id": job_id})
 
@@ -150,6 +153,7 @@ def store_outcome(job_id: str, outcome: NoteOutcome, transcript_sha256: str = ""
                 completion_tokens=outcome.completion_tokens, inference_seconds=outcome.inference_time,
                 transcript_sha256=job.transcript_sha256,
             )
+            record_job_events(job)
 
     with_db_retry(write)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from sessions.webhook_signing import new_secret
 from summarizer.formats import DEFAULT_FORMAT, NOTE_FORMATS
 from summarizer.risk_reconcile import CURRENT_RISK_REASON
 
@@ -419,3 +421,135 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AccessLogIsAppendOnlyError("Access log entries leave only by pruning past the retention.")
+class WebhookEvent(models.TextChoices):
+    """What a webhook subscription can be told: a job reached a final status, or its note needs a clinician's
+    look (sent with ``job.succeeded``, for a subscriber that wants only those)."""
+
+    JOB_SUCCEEDED = "job.succeeded", "Job succeeded"
+    JOB_FAILED = "job.failed", "Job failed"
+    JOB_CANCELLED = "job.cancelled", "Job cancelled"
+    JOB_NEEDS_ATTENTION = "job.needs_attention", "Job's note needs attention"
+
+
+_FINAL_STATUS_EVENTS = {
+    NoteJob.Status.SUCCEEDED: WebhookEvent.JOB_SUCCEEDED,
+    NoteJob.Status.FAILED: WebhookEvent.JOB_FAILED,
+    NoteJob.Status.CANCELLED: WebhookEvent.JOB_CANCELLED,
+}
+
+
+def job_events(job: NoteJob) -> list[str]:
+    """The events ``job``'s current status announces (none while it is queued or running)."""
+    event = _FINAL_STATUS_EVENTS.get(job.status)
+    if event is None:
+        return []
+    events = [str(event)]
+    if job.status == NoteJob.Status.SUCCEEDED and (job.result or {}).get("needs_attention"):
+        events.append(str(WebhookEvent.JOB_NEEDS_ATTENTION))
+    return events
+
+
+class WebhookSubscription(models.Model):
+    """A clinician's endpoint that is told when their jobs finish, with deliveries signed by ``secret``."""
+
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500)
+    event_types = models.JSONField(default=list)
+    active = models.BooleanField(default=True)
+    # False: payloads carry ids, statuses and flags only, never a transcript's or a note's words.
+    include_content = models.BooleanField(default=False)
+    # Kept as it is (not hashed): every delivery is signed with it. Shown to the clinician on create and rotate.
+    secret = models.CharField(max_length=100, default=new_secret)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} of {self.clinician} -> {self.url}"
+
+    def wants(self, event: str) -> bool:
+        return self.active and event in self.event_types
+
+    def rotate_secret(self) -> None:
+        """A new secret from now on: retries still pending are signed with it when they are sent."""
+        self.secret = new_secret()
+        self.save(update_fields=["secret", "updated_at"])
+
+
+class WebhookDelivery(models.Model):
+    """The outbox: one event for one subscription, written in the transaction that finished the job, then
+    sent (and retried) by a worker. The row, not the broker message, is the source of truth: the reconciler
+    re-sends a pending delivery whose message was lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"  # not sent yet, or failed and waiting for its next attempt
+        SUCCEEDED = "succeeded", "Succeeded"  # the receiver answered 2xx
+        FAILED = "failed", "Failed"  # gave up: attempts exhausted, or the subscription was switched off
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)  # the delivery id header
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    job = models.ForeignKey(NoteJob, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    # Transport errors and statuses only ("HTTP 500", "ReadTimeout: ..."): the receiver's body is never read.
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    # One entry per attempt: {"attempt", "at", "status_code", "error", "seconds"}.
+    attempt_log = models.JSONField(default=list, blank=True)
+    # When the next attempt is due (while an attempt is being sent: when it is presumed lost); null once final.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            # A job finishes once: a repeated outbox write for the same event is refused, not sent twice.
+            models.UniqueConstraint(fields=["subscription", "job", "event"], name="unique_webhook_event_per_job"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.pk} ({self.status})"
+
+    # Callers hold the row lock (select_for_update); each method saves.
+
+    def claim(self, now: datetime, *, lease_seconds: float, early_seconds: float) -> bool:
+        """Start an attempt if one is due (``early_seconds`` allows for clocks a little apart): counts it and
+        moves the due time past the attempt, so a duplicate message finds nothing to do."""
+        due = self.next_attempt_at is not None and self.next_attempt_at <= now + timedelta(seconds=early_seconds)
+        if self.status != self.Status.PENDING or not due:
+            return False
+        self.attempts += 1
+        self.next_attempt_at = now + timedelta(seconds=lease_seconds)
+        self.save(update_fields=["attempts", "next_attempt_at"])
+        return True
+
+    def record_attempt(self, now: datetime, *, status_code: int | None, error: str, seconds: float,
+                       max_attempts: int, retry_delay: float) -> bool:
+        """The outcome of the attempt just made. True when another attempt is due in ``retry_delay`` seconds."""
+        self.attempt_log = [*self.attempt_log, {"attempt": self.attempts, "at": now.isoformat(),
+                                                "status_code": status_code, "error": error,
+                                                "seconds": round(seconds, 3)}]
+        self.last_status_code = status_code
+        self.last_error = error[:300]
+        retry = False
+        if status_code is not None and 200 <= status_code < 300:
+            self.status, self.delivered_at, self.next_attempt_at = self.Status.SUCCEEDED, now, None
+        elif self.attempts >= max_attempts:
+            self.status, self.next_attempt_at = self.Status.FAILED, None
+        else:
+            self.next_attempt_at, retry = now + timedelta(seconds=retry_delay), True
+        self.save(update_fields=["attempt_log", "last_status_code", "last_error", "status", "delivered_at",
+                                 "next_attempt_at"])
+        return retry
+
+    def abandon(self, reason: str) -> None:
+        """Give up without sending (the subscription was switched off)."""
+        self.status, self.next_attempt_at, self.last_error = self.Status.FAILED, None, reason[:300]
+        self.save(update_fields=["status", "next_attempt_at", "last_error"])

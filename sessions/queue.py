@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 # Task names are part of the message format: kept as they were so queued messages still route.
 RUN_NOTE_JOB_TASK = "workers.run_note_job"
 RECONCILE_STUCK_JOBS_TASK = "workers.reconcile_stuck_jobs"
+DELIVER_WEBHOOK_TASK = "workers.deliver_webhook"
 
 
 def enqueue_job(job_id: str) -> bool:
@@ -33,6 +34,18 @@ def enqueue_job(job_id: str) -> bool:
         logger.exception("enqueue failed; the reconciler will retry", extra={"job_id": job_id})
         return False
     NoteJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def enqueue_webhook_delivery(delivery_id: str, countdown: float | None = None) -> bool:
+    """Send a webhook delivery's id (to be tried now, or in ``countdown`` seconds). A lost message leaves
+    the delivery pending in the database, where the reconciler finds and re-sends it."""
+    try:
+        current_app.send_task(DELIVER_WEBHOOK_TASK, args=[delivery_id], countdown=countdown,
+                              queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+    except Exception:
+        logger.exception("webhook enqueue failed; the reconciler will retry", extra={"delivery_id": delivery_id})
+        return False
     return True
 
 

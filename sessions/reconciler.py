@@ -1,4 +1,5 @@
-"""Re-enqueue jobs that the broker may have lost, or that died with their worker.
+"""Re-enqueue jobs that the broker may have lost, or that died with their worker, and re-send webhook
+deliveries whose message was lost.
 
 The database is the source of truth. Two kinds of job are sent again:
 
@@ -23,9 +24,9 @@ import redis
 from django.db import transaction
 from django.utils import timezone
 
-from sessions.models import NoteJob
-from sessions.queue import enqueue_job
-from sessions.selectors import jobs_of_lost_workers, stuck_jobs
+from sessions.models import NoteJob, WebhookDelivery
+from sessions.queue import enqueue_job, enqueue_webhook_delivery
+from sessions.selectors import due_webhook_deliveries, jobs_of_lost_workers, stuck_jobs
 from workers import metrics
 
 logger = logging.getLogger(__name__)
@@ -76,3 +77,13 @@ def requeue_stuck_jobs(older_than_seconds: int | None = None) -> list[NoteJob]:
         enqueue_job(str(job.pk))
         sent.append(job)
     return sent
+
+
+def resend_due_deliveries(older_than_seconds: int | None = None) -> list[WebhookDelivery]:
+    """Send again the webhook deliveries overdue by more than the deadline. Sending one twice is harmless:
+    an attempt is claimed before it is made, so the second message finds nothing due."""
+    deliveries = due_webhook_deliveries(older_than_seconds)
+    for delivery in deliveries:
+        logger.warning("re-sending overdue webhook delivery", extra={"delivery_id": str(delivery.pk)})
+        enqueue_webhook_delivery(str(delivery.pk))
+    return deliveries

@@ -10,7 +10,15 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from sessions.models import AccessEvent, ClinicianProfile, NoteJob, Patient, Session
+from sessions.models import (
+    AccessEvent,
+    ClinicianProfile,
+    NoteJob,
+    Patient,
+    Session,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from summarizer.formats import DEFAULT_FORMAT
 
 
@@ -99,3 +107,24 @@ def access_events() -> QuerySet[AccessEvent]:
 def expired_access_events(retention_days: int) -> QuerySet[AccessEvent]:
     """Access log entries older than the retention."""
     return AccessEvent.objects.filter(at__lt=timezone.now() - timedelta(days=retention_days))
+def clinician_webhook_subscriptions(user: Any) -> QuerySet[WebhookSubscription]:
+    return WebhookSubscription.objects.filter(clinician=user)
+
+
+def active_webhook_subscriptions(clinician_id: int) -> list[WebhookSubscription]:
+    """The subscriptions a clinician's finished job is announced to (each picks its events: ``wants``)."""
+    return list(WebhookSubscription.objects.filter(clinician_id=clinician_id, active=True).order_by("pk"))
+
+
+def due_webhook_deliveries(older_than_seconds: int | None = None) -> list[WebhookDelivery]:
+    """Pending deliveries due for longer than the stuck-job deadline: their message was lost (a broker
+    outage when they were sent, a worker lost mid-attempt), or they would have been sent by now."""
+    age = older_than_seconds if older_than_seconds is not None else settings.THERAPY_NOTES_STUCK_JOB_SECONDS
+    deadline = timezone.now() - timedelta(seconds=age)
+    return list(WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lt=deadline)
+                .order_by("next_attempt_at"))
+
+
+def webhook_deliveries(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    """A subscription's delivery log, newest first."""
+    return subscription.deliveries.order_by("-created_at", "id")

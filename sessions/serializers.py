@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sessions.models import NOTE_FORMAT_CHOICES, AccessEvent, NoteJob, Patient, Session
+from sessions.models import (
+    NOTE_FORMAT_CHOICES,
+    AccessEvent,
+    NoteJob,
+    Patient,
+    Session,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from summarizer.formats import FORMAT_NAMES
 
 FORMAT_HELP = ", ".join(f"{name} = {title}" for name, title in NOTE_FORMAT_CHOICES) + "."
@@ -421,4 +431,77 @@ class AccessEventSerializer(serializers.ModelSerializer):
         model = AccessEvent
         fields = ["id", "at", "actor_id", "actor_username", "object_type", "object_id", "patient_id", "channel",
                   "method", "endpoint", "client_address"]
+WEBHOOK_URL_SCHEMES = ["http", "https"]
+
+
+class HttpURLField(serializers.URLField):
+    """An http or https URL (DRF's URLField also takes ftp)."""
+
+    default_error_messages = {"invalid": "Enter a valid http or https URL."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
+        self.validators.append(URLValidator(schemes=WEBHOOK_URL_SCHEMES, message=self.error_messages["invalid"]))
+
+
+class WebhookSubscriptionSerializer(StrictModelSerializer):
+    """A clinician's webhook endpoint. Its signing secret is made by the server and shown only in the answers
+    to create and rotate-secret."""
+
+    url = HttpURLField(max_length=500, help_text="http(s) URL that receives a signed POST for each event.")
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), allow_empty=False, required=False,
+        max_length=len(WebhookEvent.choices),
+        help_text="The events to send (default: all). job.needs_attention comes with job.succeeded when the "
+                  "note needs a clinician's look (a current risk, an unconfirmed risk claim...).",
+    )
+    include_content = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Send the note (or summary) text, the risk evidence and the error message in the payload. "
+                  "False: ids, statuses and flags only.",
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "event_types", "active", "include_content", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_event_types(self, value: list[str]) -> list[str]:
+        return sorted(set(value))  # a set: each event is sent once
+
+    def create(self, validated_data: dict[str, Any]) -> WebhookSubscription:
+        validated_data.setdefault("event_types", sorted(WebhookEvent.values))
+        return super().create(validated_data)
+
+
+class WebhookSubscriptionWithSecretSerializer(WebhookSubscriptionSerializer):
+    secret = serializers.CharField(
+        read_only=True, help_text="The signing secret: shown now only, keep it on the receiver (the rotate-secret "
+                                  "action makes a new one).")
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+        read_only_fields = [*WebhookSubscriptionSerializer.Meta.read_only_fields, "secret"]
+
+
+class WebhookAttemptSerializer(serializers.Serializer):
+    attempt = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    status_code = serializers.IntegerField(allow_null=True, help_text="The receiver's HTTP status; null when "
+                                                                      "no answer came (timeout, refused).")
+    error = serializers.CharField(allow_blank=True)
+    seconds = serializers.FloatField()
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    """One event sent (or being sent) to a subscription, with each attempt. The payload is what was signed."""
+
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+    payload = serializers.JSONField(read_only=True, help_text="The body as sent (see the README's Webhooks).")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "job", "status", "attempts", "last_status_code", "last_error", "next_attempt_at",
+                  "created_at", "delivered_at", "attempt_log", "payload"]
         read_only_fields = fields

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from sessions.models import ClinicianProfile, NoteJob, NotesLockedError, Patient, Session
+from sessions.models import ClinicianProfile, NoteJob, NotesLockedError, Patient, Session, WebhookSubscription
 from sessions.queue import enqueue_job
 from sessions.selectors import (
     active_session_note_job,
@@ -21,6 +21,7 @@ from sessions.selectors import (
     clinician_note_format,
     job_for_idempotency_key,
 )
+from sessions.webhook_events import record_job_events
 from summarizer.formats import DEFAULT_FORMAT
 from summarizer.text import MIN_SPEECH_WORDS, speech_word_count
 
@@ -155,6 +156,7 @@ def cancel_job(job: NoteJob) -> NoteJob:
         if not locked.can_become(NoteJob.Status.CANCELLED):
             raise JobNotCancellableError(f"Only queued jobs can be cancelled; this job is {locked.status}.")
         locked.cancel()
+        record_job_events(locked)
     return locked
 
 
@@ -231,3 +233,10 @@ def set_note_format(user: Any, note_format: str) -> ClinicianProfile:
     """Make ``note_format`` the clinician's default for new notes (their existing notes keep their layout)."""
     profile, _ = ClinicianProfile.objects.update_or_create(user=user, defaults={"note_format": note_format})
     return profile
+
+
+def rotate_webhook_secret(subscription: WebhookSubscription) -> WebhookSubscription:
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        locked.rotate_secret()
+    return locked

@@ -9,8 +9,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from sessions.job_execution import execute_job
-from sessions.queue import RECONCILE_STUCK_JOBS_TASK, RUN_NOTE_JOB_TASK
-from sessions.reconciler import requeue_stuck_jobs
+from sessions.queue import DELIVER_WEBHOOK_TASK, RECONCILE_STUCK_JOBS_TASK, RUN_NOTE_JOB_TASK
+from sessions.reconciler import requeue_stuck_jobs, resend_due_deliveries
+from sessions.webhook_delivery import send_delivery
 from workers import metrics
 from workers.model_holder import get_engine
 
@@ -25,4 +26,11 @@ def run_note_job(job_id: str) -> None:
 
 @shared_task(name=RECONCILE_STUCK_JOBS_TASK)
 def reconcile_stuck_jobs() -> int:
+    """Jobs re-enqueued; overdue webhook deliveries are re-sent by the same beat."""
+    resend_due_deliveries()
     return len(requeue_stuck_jobs())
+
+
+@shared_task(name=DELIVER_WEBHOOK_TASK)
+def deliver_webhook(delivery_id: str) -> None:
+    send_delivery(delivery_id)

@@ -8,6 +8,7 @@ from sessions.views import (
     PatientViewSet,
     SessionViewSet,
     SummarizeSessionsView,
+    WebhookSubscriptionViewSet,
 )
 
 router = DefaultRouter()
@@ -17,6 +18,7 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("jobs", NoteJobViewSet, basename="job")
 router.register("audit/access", AccessEventViewSet, basename="access-event")  # the read audit (auditors)
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
 urlpatterns = [
     path("summarize-sessions", SummarizeSessionsView.as_view(), name="summarize-sessions"),

@@ -34,6 +34,7 @@ from sessions.models import (
     NotesNotSignedError,
     Patient,
     Session,
+    WebhookSubscription,
 )
 from sessions.serializers import (
     AccessEventSerializer,
@@ -45,6 +46,9 @@ from sessions.serializers import (
     SessionNotesUpdateSerializer,
     SessionSerializer,
     SummarizeSessionsRequestSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionSerializer,
+    WebhookSubscriptionWithSecretSerializer,
 )
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -394,3 +398,34 @@ class AccessEventViewSet(RejectBlankFiltersMixin, mixins.ListModelMixin, viewset
         stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
         response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.{output}"'
         return response
+class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
+    """The clinician's webhook subscriptions (another clinician's are a 404, like every record)."""
+
+    serializer_class = WebhookSubscriptionSerializer
+    queryset = WebhookSubscription.objects.none()
+
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
+        return selectors.clinician_webhook_subscriptions(self.request.user)
+
+    def get_serializer_class(self) -> type[WebhookSubscriptionSerializer]:
+        # The secret is shown once, in the answer that made it.
+        if self.action == "create":
+            return WebhookSubscriptionWithSecretSerializer
+        return WebhookSubscriptionSerializer
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save(clinician=self.request.user)
+
+    @extend_schema(request=None, responses={200: WebhookSubscriptionWithSecretSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the signing secret (shown in this answer only); the old one stops working at once."""
+        subscription = services.rotate_webhook_secret(self.get_object())
+        return Response(WebhookSubscriptionWithSecretSerializer(subscription).data)
+
+    @extend_schema(request=None, responses={200: WebhookDeliverySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
+        """The subscription's delivery log, newest first: each event, its status and every attempt."""
+        page = self.paginate_queryset(selectors.webhook_deliveries(self.get_object()))
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)

@@ -186,9 +186,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # The note-format choices appear in several serializers: one enum component for all of them.
+    # The note-format (and webhook event) choices appear in several serializers: one enum component each.
     "ENUM_NAME_OVERRIDES": {"NoteFormatEnum": "sessions.models.NOTE_FORMAT_CHOICES",
-                            "ErrorTypeEnum": "sessions.errors.ERROR_TYPES"},
+                            "ErrorTypeEnum": "sessions.errors.ERROR_TYPES",
+                            "WebhookEventEnum": "sessions.models.WebhookEvent"},
     # drf-standardized-errors' copy of drf-spectacular's enum hook (keeps its error enums apart).
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
@@ -264,6 +265,11 @@ THERAPY_NOTES_TRAINING_OPT_IN_GROUP = env_str("THERAPY_NOTES_TRAINING_OPT_IN_GRO
 # --- Reliability ------------------------------------------------------------------------------
 THERAPY_NOTES_MAX_ATTEMPTS = env_int("THERAPY_NOTES_MAX_ATTEMPTS", 3)
 THERAPY_NOTES_STUCK_JOB_SECONDS = env_int("THERAPY_NOTES_STUCK_JOB_SECONDS", 300)
+# Webhooks (sessions/webhook_delivery.py): attempts per delivery, the first retry's delay in seconds (each
+# retry waits twice as long as the one before, at most an hour), and the seconds one attempt may take.
+THERAPY_NOTES_WEBHOOK_MAX_ATTEMPTS = env_int("THERAPY_NOTES_WEBHOOK_MAX_ATTEMPTS", 6)
+THERAPY_NOTES_WEBHOOK_RETRY_SECONDS = env_float("THERAPY_NOTES_WEBHOOK_RETRY_SECONDS", 10.0)
+THERAPY_NOTES_WEBHOOK_TIMEOUT = env_float("THERAPY_NOTES_WEBHOOK_TIMEOUT", 5.0)
 
 # --- Read audit (sessions/access_log.py) --------------------------------------------------------
 # Days an access log entry is kept; `manage.py prune_access_log` deletes older ones. Six years by default:

@@ -56,6 +56,7 @@ CHECKS = [
 def seeded(make_clinician, monkeypatch) -> dict[str, Any]:
     """A clinician with a patient and a session (ids the fuzzer can hit), no broker traffic."""
     monkeypatch.setattr("sessions.services.enqueue_job", lambda job_id: True)
+    monkeypatch.setattr("sessions.webhook_events.enqueue_webhook_delivery", lambda delivery_id: True)
     cache.clear()  # throttle counters of earlier tests
     user = make_clinician()
     patient = Patient.objects.create(clinician=user, display_name="Contract patient")
@@ -158,6 +159,24 @@ def test_every_operation_in_every_state_validates_against_the_schema(api_schema,
     tour.call("PUT", "/api/profile", "/api/profile", {"note_format": "nope"}, expect=400)
     tour.call("PUT", "/api/profile", "/api/profile", {"note_format": "default"}, expect=200)
 
+    # Webhook subscriptions: the secret in the create and rotate answers only, the delivery log, 404s.
+    w = "/api/webhooks/{id}/"
+    hook = tour.call("POST", "/api/webhooks/", "/api/webhooks/", {"url": "https://hooks.example.org/notes"},
+                     expect=201)
+    assert hook["secret"]
+    tour.call("POST", "/api/webhooks/", "/api/webhooks/", {"url": "ftp://hooks.example.org/"}, expect=400)
+    tour.call("POST", "/api/webhooks/", "/api/webhooks/", {"url": "https://x.org/", "event_types": ["no"]},
+              expect=400)
+    tour.call("GET", "/api/webhooks/", "/api/webhooks/", expect=200)
+    tour.call("GET", f"/api/webhooks/{hook['id']}/", w, expect=200)
+    tour.call("PATCH", f"/api/webhooks/{hook['id']}/", w, {"include_content": True}, expect=200)
+    tour.call("PUT", f"/api/webhooks/{hook['id']}/", w, {"url": "https://hooks.example.org/v2",
+                                                         "event_types": ["job.succeeded"]}, expect=200)
+    tour.call("POST", f"/api/webhooks/{hook['id']}/rotate-secret", w + "rotate-secret/", expect=200)
+    tour.call("GET", "/api/webhooks/999999/", w, expect=404)
+    tour.call("GET", "/api/webhooks/999999/deliveries/", w + "deliveries/", expect=404)
+    tour.call("DELETE", "/api/webhooks/999999/", w, expect=404)
+
     # A note job: 202, the duplicate, progress, the finished result with every field.
     job = tour.call("POST", f"/api/sessions/{sid}/generate-notes", s + "generate-notes/", {}, expect=202,
                     headers={"Idempotency-Key": "k1"})
@@ -175,6 +194,8 @@ def test_every_operation_in_every_state_validates_against_the_schema(api_schema,
     assert finished["result"]["evidence"] and "risk_screening" in finished["result"]
     documented = set(api_schema.raw_schema["components"]["schemas"]["JobResult"]["properties"])
     assert set(finished["result"]) <= documented, set(finished["result"]) - documented
+    log = tour.call("GET", f"/api/webhooks/{hook['id']}/deliveries/", w + "deliveries/", expect=200)
+    assert [(item["event"], item["job"]) for item in log["results"]] == [("job.succeeded", job["id"])]
     tour.call("GET", "/api/jobs/", "/api/jobs/", expect=200)
     tour.call("GET", "/api/jobs/?status=succeeded&page_size=2", "/api/jobs/", expect=200)
     tour.call("GET", "/api/jobs/?status=", "/api/jobs/", expect=400)
@@ -204,6 +225,8 @@ def test_every_operation_in_every_state_validates_against_the_schema(api_schema,
     done = tour.call("GET", f"/api/jobs/{summary['id']}/", j, expect=200)
     assert done["status"] == "succeeded" and "summary" in done["result"]
     assert set(done["result"]) <= documented, set(done["result"]) - documented
+
+    tour.call("DELETE", f"/api/webhooks/{hook['id']}/", w, expect=204)
 
     # Authentication, size and rate limits.
     tour.call("GET", "/api/jobs/", "/api/jobs/", headers={"Authorization": "Token nope"}, expect=401)
