@@ -29,6 +29,7 @@ from summarizer import risk_acts as acts
 from summarizer import risk_languages as langs
 from summarizer import risk_lexicon as lx
 from summarizer import risk_plans as px
+from summarizer import risk_questions as qx
 from summarizer.risk_dialogue import affirms, follow_up_answer, plan_findings, screening_answer
 from summarizer.risk_echo import first_person
 from summarizer.risk_normalise import normalise_for_matching
@@ -264,11 +265,18 @@ def _escalate(findings: list[RiskFinding], text: str, turns: list[Utterance]) ->
     return escalated
 
 
+_PLANNED = re.compile(r"\b(?:plan|planning|planned|going\s+to|gonna|intend|intending|decided)\b", re.IGNORECASE)
+
+
 def _echoed_answer(original: str, text: str, question: Utterance, answer: Utterance) -> RiskFinding | None:
     """The risk a therapist's own question or reflection names, in any phrasing the lexicon reads in a
     statement, confirmed by the patient's yes (summarizer/risk_echo.py)."""
     statement = first_person(text[question.start:question.end])
-    if not statement or not affirms(text, answer):
+    said = text[answer.start:answer.end].strip()
+    # "Are you saying you plan to go there and attack Derek?" / "Thursday." : a plan answered with its day.
+    dated = bool(_PLANNED.search(statement) and qx.TIME_REPLY.search(" ".join(said.split()[:4]))
+                 and not lx.NEGATORS.match(said))
+    if not statement or not (dated or affirms(text, answer)):
         return None
     clause = (0, len(statement))
     # "Have you been thinking about jumping off the top board?" names a leisure plan, as screening_answer knows.
@@ -278,9 +286,10 @@ def _echoed_answer(original: str, text: str, question: Utterance, answer: Uttera
     if not named:
         return None
     asked = max(named, key=lambda f: f.severity.rank)
+    severity = RiskSeverity.CRITICAL if dated and asked.traits.escalates else asked.severity
     span = (answer.start, answer.end)
     # Said in the past ("Yeah, years ago") is history, as the patient's own words would be.
-    return make_finding(original, asked.category, asked.severity, span, span, "screening",
+    return make_finding(original, asked.category, severity, span, span, "screening",
                         context=f"{statement} {text[answer.start:answer.end]}")
 
 
@@ -300,7 +309,8 @@ def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, Risk
             finding = follow_up or finding or _echoed_answer(original, text, question, answer)
             if finding is not None:
                 found[answer.start] = finding
-            confirmed = finding
+            # A risk stays confirmed through the follow-ups about it ("Have you decided how?" / "And when?").
+            confirmed = finding or confirmed
     return found
 
 

@@ -73,6 +73,8 @@ def affirms(text: str, answer: Utterance) -> bool:
 def _affirms(said: str, reply: str) -> bool:
     # "Mm hmm." is an answer, not a filler before one: the whole reply may be the "yes". So is a "yes" after a
     # sentence of hedging ("When you say it like that it sounds mad. But yeah.").
+    if qx.DECIDED_REPLY.match(reply):
+        return True
     if not (qx.AFFIRMATIVE.match(reply) or qx.AFFIRMATIVE.match(said) or qx.HEDGED_YES.search(reply)):
         return False
     if lx.NEGATORS.match(reply) or qx.YES_BUT_NO.match(reply):
@@ -120,7 +122,7 @@ def follow_up_answer(original: str, text: str, question: Utterance, answer: Utte
             not (confirmed.traits.suicidal or confirmed.traits.intent_escalates):
         return None
     # "Do you know how you'd do it?" answered with a means is a plan too.
-    asked_how = bool(qx.PLAN_QUESTION.search(asked))
+    asked_how = bool(qx.PLAN_QUESTION.search(asked) or qx.HOW_QUESTION.search(asked))
     if not (qx.FOLLOW_UP_PLAN_QUESTION.search(asked) or asked_how):
         return None
     named_means = asked_how and bool(qx.MEANS_REPLY.search(" ".join(reply.split()[:12])))

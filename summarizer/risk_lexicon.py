@@ -141,8 +141,8 @@ PATTERNS: list[tuple[str, RiskSeverity, str]] = [
     # passive suicidal ideation
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
      r"\bwhat'?s\s+the\s+point\b|\bwhats\s+the\s+point\b|\bpassive\s+(?:SI|suicidal)|\bbetter\s+off\s+(?:dead|"
-     r"without\s+me)\b|\b(?:go\s+to\s+sleep|sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up\b|\bnot\s+wake"
-     r"\s+up\b|\bwish(?:ed|ing)?\s+(?:i|I)\s+(?:was|were|could\s+be)\s+(?:dead|gone|never\s+born)\b|\bdon'?t\s+want"
+     r"without\s+me)\b|\b(?:go\s+to\s+sleep|sleep|fall\s+asleep)\s+and\s+(?:not|never)\s+wake\s+up\b(?!\s+(?:till|until)\b)|\bnot\s+wake"
+     r"\s+up\b(?!\s+(?:till|until)\b)|\bwish(?:ed|ing)?\s+(?:i|I)\s+(?:was|were|could\s+be)\s+(?:dead|gone|never\s+born)\b|\bdon'?t\s+want"
      r"\s+to\s+(?:be\s+here|be\s+alive|exist|live)\b|\btired"
      r"\s+of\s+(?:living|being\s+alive)\b|\bdisappear\s+(?:forever|for\s+good)\b|\bcease\s+to\s+exist\b"),
     ("suicidal_ideation_passive", RiskSeverity.MODERATE,
@@ -452,7 +452,7 @@ HISTORY = re.compile(r"\b(?:years\s+ago|used\s+to(?!\s+(?:it|this|that|the|them|
                       r"twenty-\w+|in\s+my\s+(?:teens|twenties)))|at\s+(?:the\s+)?age\s+(?:of\s+)?(?:\d+|\w+teen|twenty\w*)|"
                       r"in\s+high\s+school|as\s+a\s+teenager|back\s+in\s+(?:college|school)|long\s+time\s+ago|"
                       r"haven'?t\s+(?:done\s+(?:that|it)(?!\s+since\s+\w)|since)|(?:in|back\s+in)\s+(?:19|20)\d\d|a"
-                      r"t\s+uni"
+                      r"t\s+uni(?:versity)?|that\s+was\s+(?:when|the\s+time)"
                       r"|in\s+my\s+(?:first|second|third|final)\s+year|back\s+when)\b", re.IGNORECASE)
 # Abuse that is over, said in the same turn: "He hit me ... But it's over. He moved to Spain, I feel safe."
 ABUSE_RESOLVED = re.compile(r"\b(?:it'?s\s+(?:over|behind\s+me)|i\s+feel\s+safe|i'?m\s+safe\s+now|non-molestation|res"

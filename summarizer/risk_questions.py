@@ -20,11 +20,21 @@ from summarizer.risk_lexicon import BODY, PILLS, RELATIVE
 # raw text (language screening), hence the optional accents.
 THERAPIST_LABEL = re.compile(
     r"^\s*(?:speaker\s*(?:1|one)\b\s*:?|(?:therapist|t|counsell?or|clinician|dr\.?\s*\w*|speaker\s*1|interviewer|"
+    r"doctor|nurse|cpn|gp|psychiatrist|psychotherapist|social\s+worker|key\s*worker|case\s*(?:manager|worker)|"
+    r"(?:youth|support|outreach|peer\s+support)\s+worker|school\s+counsell?or|teacher|mentor|chaplain|midwife|"
+    r"health\s+visitor|advocate|terapist|psikolog|"
     r"psychologist|provider|terapeuta|th[eé]rapeute|therapeut(?:in)?|terapeut[ak]?|psic[oó]log[oa]|psychologue|"
     r"psycholo(?:ge|gin|og)|behandelaar|hulpverlener)\s*:)", re.IGNORECASE)
 PATIENT_LABEL = re.compile(
     r"^\s*(?:speaker\s*(?:2|two)\b\s*:?|(?:patient(?:e|in)?|client[ea]?|cli[eë]nt[ea]?|c|p|speaker\s*2|pt|paciente|"
-    r"paziente|pacjent(?:ka)?|klient(?:in)?)\s*:)", re.IGNORECASE)
+    r"paziente|pacjent(?:ka)?|klient(?:in)?|dan[ıi][sş]an|hasta|young\s+person|student|pupil|service\s+user|"
+    r"resident|caller)\s*:)", re.IGNORECASE)
+# A speaker named rather than given a role ("Sunita: Haan, theek hai."): in a dialogue whose therapist has a role
+# label, the patient. Not a heading a note or a transcript export might carry.
+NAMED_SPEAKER_LABEL = re.compile(
+    r"^\s*(?-i:(?!(?:Note|Notes|Session|Date|Time|Summary|Plan|Risk|Subjective|Objective|Assessment|Transcript|"
+    r"Interpreter|Translator|Mother|Father|Mum|Mom|Dad|Partner|Husband|Wife|Parent)\b)(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+)?"
+    r"[A-Z][\w'-]{1,20}(?:\s+[A-Z][\w'-]{1,20})?)\s*:")
 # ASR output that writes the role without a colon ("therapist okay so ...", "client um yeah"): read as
 # labels only when both roles open several lines, so a line merely starting "Patient safety ..." is not one.
 BARE_THERAPIST_LABEL = re.compile(r"^\s*(?:therapist|counsell?or|clinician|interviewer)\b(?!\s*:)", re.IGNORECASE)
@@ -137,17 +147,23 @@ HOMICIDE_PLAN_QUESTION = re.compile(
     rf"line|look)|an?\s+email|with\s+kindness|at\s+(?:chess|tennis|cards|pool)|feelings))[^?]*\?", re.IGNORECASE)
 # A follow-up about the risk the patient has just confirmed: "Is that something you're planning to do?", "Have you
 # thought about when?". Answered yes (or with a time), the confirmed risk has a plan: critical.
+# How it would be done, asked after a risk just confirmed: "Have you decided how?", "And how?" (not "how often").
+HOW_QUESTION = re.compile(r"\b(?:decided|worked\s+out|thought\s+about|know)\s+how\s*\?|^\W*(?:and\s+)?how\s*\?|"
+                          r"\bhow\s+(?:would|will|were|are)\s+you\s+(?:do|going\s+to\s+do)\s+it\b", re.IGNORECASE)
 FOLLOW_UP_PLAN_QUESTION = re.compile(
     r"\b(?:is\s+(?:that|it|this)\s+something\s+you'?r?e?\s*(?:are\s+)?(?:planning|going|intending|meaning)|(?:are|"
     r"were)\s+you\s+(?:planning|going|intending)\s+(?:on\s+)?to\s+(?:do|act\s+on)\s+(?:it|that|this)|(?:thought|"
     r"decided|worked\s+out)\s+(?:about\s+)?(?:when|where|how)(?:\s+(?:you'?d|you\s+would|you\s+might)\s+(?:do\s+it|do\s+"
     r"that|act\s+on\s+it))?\s*(?=\?)|(?:do|did)\s+you\s+(?:have|know)\s+(?:a\s+)?(?:when|"
-    r"date|day|time)|when\s+(?:would|will|were)\s+you\s+(?:do|planning)|do\s+you\s+intend\s+to\s+act)\b",
+    r"date|day|time)|when\s+(?:would|will|were)\s+you\s+(?:do|planning)|do\s+you\s+intend\s+to\s+act|"
+    r"^\W*(?:and\s+)?(?:when|how|where)\s*\?)",
     re.IGNORECASE)
 # A means given as the answer to "how would you do it?" after a confirmed risk: "The tablets in the drawer."
 MEANS_REPLY = re.compile(
     rf"\b(?:{PILLS}|tablets|rope|belt|cord|ligature|noose|gun|shotgun|rifle|knife|blade|razor|bridge|train|tracks|cliff|"
-    r"roof|car\s+park|motorway|river|sea|car|exhaust|hose|jump\w*|hang\w*|overdos\w*|drown\w*|cut\w*|shoot\w*)\b",
+    r"roof|car\s+park|motorway|river|sea|car|exhaust|hose|jump\w*|hang\w*|overdos\w*|drown\w*|cut\w*|shoot\w*|"
+    r"charcoal|(?:bought|got|have|'ve\s+got)\s+(?:what|everything|all)\s+i\s+need|pesticide|weedkiller|poison|"
+    r"gas|helium|bag)\b",
     re.IGNORECASE)
 # A time given as the answer to "when?": "the last weekend of the month", "Friday, when she's at work".
 TIME_REPLY = re.compile(
@@ -193,6 +209,9 @@ AFFIRMATIVE = re.compile(
 # A "yes" after a hedge, opening a later sentence of the first few: "I don't really want to say it like that. But yeah."
 HEDGED_YES = re.compile(r"^(?:[^.?!]{0,120}[.?!]+\s+){1,2}(?:but\s+|and\s+)?(?:yes|yeah|yep|aye)\b"
                         r"(?!\W+(?:no|nope|not)\b)", re.IGNORECASE)
+# A "no" that goes further than yes: "I'm not thinking about it. I've decided."
+DECIDED_REPLY = re.compile(r"^(?:[^.?!]{0,60}[.?!]+\s+)?(?:i'?ve|i\s+have)\s+(?:already\s+)?(?:decided|made\s+up\s+"
+                           r"my\s+mind|made\s+my\s+(?:mind\s+up|decision))\b", re.IGNORECASE)
 # A "yes" that goes on to deny: "Yes, I read it properly. Zero. I haven't had any thoughts like that."
 REPLY_DENIAL = re.compile(r"\b(?:zero|haven'?t\s+had\s+any|no\s+thoughts|not\s+at\s+all|none\s+at\s+all|never\s+(?:ha"
                           r"d|have)|nothing\s+like\s+that|god\s+no|of\s+course\s+not)\b", re.IGNORECASE)

@@ -25,9 +25,18 @@ def utterances(transcript: str) -> list[Utterance]:
     lines = transcript.splitlines(keepends=True)
     bare = all(sum(1 for line in lines if rx.match(line)) >= qx.BARE_LABELS_MIN_LINES
                for rx in (qx.BARE_THERAPIST_LABEL, qx.BARE_PATIENT_LABEL))
+    # A dialogue whose therapist has a role label and whose patient speaks under their name ("Gavin: ..."), or
+    # two people both named ("Ms. Rahman: ... / Zoe: ..."), the one asking the questions being the therapist.
+    role_labelled = any(qx.THERAPIST_LABEL.match(line) for line in lines)
+    asker = None if role_labelled else _questioner(lines)
     for line in lines:
         therapist = qx.THERAPIST_LABEL.match(line) or (bare and qx.BARE_THERAPIST_LABEL.match(line)) or None
         patient = qx.PATIENT_LABEL.match(line) or (bare and qx.BARE_PATIENT_LABEL.match(line)) or None
+        named = None if therapist or patient else qx.NAMED_SPEAKER_LABEL.match(line)
+        if named and asker is not None and named.group(0).strip() == asker:
+            therapist = named
+        elif named and (role_labelled or asker is not None):
+            patient = named
         label = therapist or patient
         if label or not turns:
             is_therapist = bool(therapist) if label else False
@@ -38,6 +47,22 @@ def utterances(transcript: str) -> list[Utterance]:
             turns[-1] = Utterance(last.is_therapist, last.start, offset + len(line), last.labelled)
         offset += len(line)
     return turns
+
+
+def _questioner(lines: Sequence[str]) -> str | None:
+    """In a transcript of exactly two named speakers (two lines each at least), the label of the one whose
+    turns ask more questions; None when it is not that or they ask as many."""
+    questions: dict[str, list[int]] = {}
+    for line in lines:
+        named = qx.NAMED_SPEAKER_LABEL.match(line)
+        if named:
+            questions.setdefault(named.group(0).strip(), []).append(line.count("?"))
+    if len(questions) != 2 or any(len(asked) < 2 for asked in questions.values()):
+        return None
+    (first, first_asked), (second, second_asked) = questions.items()
+    if sum(first_asked) / len(first_asked) == sum(second_asked) / len(second_asked):
+        return None
+    return first if sum(first_asked) / len(first_asked) > sum(second_asked) / len(second_asked) else second
 
 
 def unlabelled_lines(transcript: str, turns: Sequence[Utterance]) -> list[Utterance]:

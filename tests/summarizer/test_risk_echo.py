@@ -68,3 +68,36 @@ def test_a_rewritten_question_never_still_speaks_to_the_patient(words: list[str]
     rewritten = first_person(" ".join(words) + "?")
     assert not any(w.lower().strip(",.?") in {"you", "your", "yourself", "you're", "you've", "you'd"}
                    for w in rewritten.split())
+
+
+@pytest.mark.parametrize(("transcript", "expected"), [
+    # A plan answered with its day is a dated plan.
+    ("Therapist: Are you saying you plan to go there and attack Derek?\nClient: Thursday. He's on lates Thursday.",
+     {"violence": CRITICAL}),
+    # "Not thinking: decided" is more than a yes; the means named after "Have you decided how?" makes it a plan.
+    ("Therapist: Are you thinking of ending your life?\nOllie: I'm not thinking about it. I've decided.\n"
+     "Therapist: Have you decided how?\nOllie: I've bought what I need. Charcoal and tape.", {"suicide": CRITICAL}),
+])
+def test_an_answer_that_gives_more_than_a_yes(transcript: str, expected: dict[str, RiskSeverity]) -> None:
+    found = {f.family: f.severity for f in most_severe_per_family(detect_risks(transcript))}
+    assert found == expected
+
+
+@pytest.mark.parametrize("transcript", [
+    # The patient under their name beside a therapist with a role label.
+    "Therapist: How did the handover go?\nGavin: He pushed me down the stairs on Sunday.",
+    # A role the label list knows beyond "therapist".
+    "Youth worker: What happened?\nLeila: He pushed me down the stairs on Sunday.",
+    # Two named speakers: the one asking the questions is the therapist.
+    "Ms. Rahman: How was the week?\nZoe: Bad. He pushed me down the stairs on Sunday.\nMs. Rahman: Who did?\n"
+    "Zoe: My stepdad. Again.",
+])
+def test_a_patient_speaking_under_their_name_is_read(transcript: str) -> None:
+    assert {f.family for f in detect_risks(transcript) if f.current} == {"abuse"}
+
+
+def test_the_therapist_of_two_named_speakers_is_not_read_as_the_patient() -> None:
+    transcript = ("Ms. Rahman: When you say you want to kill yourself, is that an expression?\n"
+                  "Zoe: No no, it's just a thing everyone says. I'm not actually like that.\n"
+                  "Ms. Rahman: Have you ever had thoughts of hurting yourself, for real?\nZoe: No, never.")
+    assert [f for f in detect_risks(transcript) if f.current] == []
