@@ -123,6 +123,19 @@ def _bare_overdose_noun(m: _Match) -> bool:
         lx.FIRST_PERSON.search(m.text[m.clause[0]:m.start])
 
 
+# An image of doing harm that comes unbidden and horrifies ("suddenly I see myself turning round and stabbing
+# Hannah ... Sick. Horrified."): an intrusive thought, as in perinatal OCD, not an intent.
+_INTRUSIVE_IMAGE = re.compile(r"\b(?:see|saw|seeing|picture|pictured|imagine|imagined|images?\s+of|flash(?:es)?\s+"
+                              r"of)\s+myself\b", re.IGNORECASE)
+_UNWANTED = re.compile(r"\b(?:horrif\w*|disgust\w*|sick(?:ens)?|terrif\w*|scar(?:es|ed|y)|ashamed|appall\w*|"
+                       r"don'?t\s+want|hate\s+(?:these|the|those)\s+(?:thoughts|images)|intrusive|psychopath|"
+                       r"monster)\b", re.IGNORECASE)
+
+
+def _intrusive_image(m: _Match) -> bool:
+    return bool(_INTRUSIVE_IMAGE.search(m.before)) and bool(_UNWANTED.search(m.text[m.end:m.end + 400]))
+
+
 # The checks named in risk_types.CATEGORY_TRAITS: a match that any check of its category finds true is
 # not a finding.
 _CHECKS: dict[str, Callable[[_Match], bool]] = {
@@ -135,6 +148,7 @@ _CHECKS: dict[str, Callable[[_Match], bool]] = {
     "medical_event": _medical_event,
     "overdose_idiom": lambda m: bool(lx.OVERDOSE_IDIOM.search(m.clause_text)),
     "bare_overdose_noun": _bare_overdose_noun,
+    "intrusive_image": _intrusive_image,
 }
 
 

@@ -111,9 +111,9 @@ CATEGORY_TRAITS: dict[str, CategoryTraits] = {
     "self_harm": CategoryTraits(_OWN | {"accident"}),
     "overdose": CategoryTraits(frozenset({"someone_else_unless_done_to_me", "medical_event", "overdose_idiom",
                                           "bare_overdose_noun"}), attempt=True),
-    "homicidal_ideation": CategoryTraits(frozenset({"someone_else", "retracted_conditional", "jest"}),
-                                         escalates=True, intent_escalates=True),
-    "violence": CategoryTraits(frozenset({"someone_else", "retracted_conditional", "jest"}),
+    "homicidal_ideation": CategoryTraits(frozenset({"someone_else", "retracted_conditional", "jest",
+                                                    "intrusive_image"}), escalates=True, intent_escalates=True),
+    "violence": CategoryTraits(frozenset({"someone_else", "retracted_conditional", "jest", "intrusive_image"}),
                                escalates=True, intent_escalates=True),
     "abuse": CategoryTraits(frozenset({"jest"}), lasting=True, can_resolve=True),
 }
