@@ -9,6 +9,7 @@ reconciler.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
@@ -24,14 +25,21 @@ RECONCILE_STUCK_JOBS_TASK = "workers.reconcile_stuck_jobs"
 DELIVER_WEBHOOK_TASK = "workers.deliver_webhook"
 
 
+def _send(task: str, args: list[str], extra: dict[str, str], **options: Any) -> bool:
+    """Send one task; on a broker outage log it and say so (False). The caller's row stays in the
+    database as it was, where the reconciler finds and re-sends it: nothing is lost."""
+    try:
+        current_app.send_task(task, args=args, queue=settings.CELERY_TASK_DEFAULT_QUEUE, **options)
+    except Exception:
+        logger.exception("enqueue failed; the reconciler will retry", extra=extra)
+        return False
+    return True
+
+
 def enqueue_job(job_id: str) -> bool:
     """Send the job id to the broker. A broker outage leaves the job queued in the
     database, where the reconciler finds and re-sends it: nothing is lost."""
-    try:
-        current_app.send_task(RUN_NOTE_JOB_TASK, args=[job_id], task_id=job_id,
-                              queue=settings.CELERY_TASK_DEFAULT_QUEUE)
-    except Exception:
-        logger.exception("enqueue failed; the reconciler will retry", extra={"job_id": job_id})
+    if not _send(RUN_NOTE_JOB_TASK, [job_id], {"job_id": job_id}, task_id=job_id):
         return False
     NoteJob.objects.filter(pk=job_id).update(enqueued_at=timezone.now())
     return True
@@ -40,13 +48,7 @@ def enqueue_job(job_id: str) -> bool:
 def enqueue_webhook_delivery(delivery_id: str, countdown: float | None = None) -> bool:
     """Send a webhook delivery's id (to be tried now, or in ``countdown`` seconds). A lost message leaves
     the delivery pending in the database, where the reconciler finds and re-sends it."""
-    try:
-        current_app.send_task(DELIVER_WEBHOOK_TASK, args=[delivery_id], countdown=countdown,
-                              queue=settings.CELERY_TASK_DEFAULT_QUEUE)
-    except Exception:
-        logger.exception("webhook enqueue failed; the reconciler will retry", extra={"delivery_id": delivery_id})
-        return False
-    return True
+    return _send(DELIVER_WEBHOOK_TASK, [delivery_id], {"delivery_id": delivery_id}, countdown=countdown)
 
 
 def queue_depth(queue: str) -> int:
