@@ -294,7 +294,7 @@ def _echoed_answer(original: str, text: str, question: Utterance, answer: Uttera
         return None
     clause = (0, len(statement))
     # "Have you been thinking about jumping off the top board?" names a leisure plan, as screening_answer knows.
-    leisure = bool(px.NOT_A_PLAN.search(f"{statement} {text[answer.start:answer.end]}"))
+    leisure = bool(px.NOT_A_PLAN.search(f"{statement} {said}"))
     named = [f for f in _clause_findings(statement, statement, clause, [])
              if f.current and not (leisure and f.traits.suicidal)]
     if not named:
@@ -304,7 +304,7 @@ def _echoed_answer(original: str, text: str, question: Utterance, answer: Uttera
     span = (answer.start, answer.end)
     # Said in the past ("Yeah, years ago") is history, as the patient's own words would be.
     return make_finding(original, asked.category, severity, span, span, "screening",
-                        context=f"{statement} {text[answer.start:answer.end]}")
+                        context=f"{statement} {said}")
 
 
 def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, RiskFinding]:

@@ -59,10 +59,10 @@ def _questioner(lines: Sequence[str]) -> str | None:
             questions.setdefault(named.group(0).strip(), []).append(line.count("?"))
     if len(questions) != 2 or any(len(asked) < 2 for asked in questions.values()):
         return None
-    (first, first_asked), (second, second_asked) = questions.items()
-    if sum(first_asked) / len(first_asked) == sum(second_asked) / len(second_asked):
+    (first, first_rate), (second, second_rate) = ((name, sum(asked) / len(asked)) for name, asked in questions.items())
+    if first_rate == second_rate:
         return None
-    return first if sum(first_asked) / len(first_asked) > sum(second_asked) / len(second_asked) else second
+    return first if first_rate > second_rate else second
 
 
 def unlabelled_lines(transcript: str, turns: Sequence[Utterance]) -> list[Utterance]:
