@@ -23,6 +23,7 @@ from sessions.models import (
     WebhookSubscription,
 )
 from summarizer.formats import FORMAT_NAMES
+from summarizer.risk_types import FAMILIES
 
 FORMAT_HELP = ", ".join(f"{name} = {title}" for name, title in NOTE_FORMAT_CHOICES) + "."
 
@@ -257,6 +258,10 @@ class RiskScreeningSerializer(serializers.Serializer):
     language = serializers.CharField()
     languages = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField()
+    denied = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(FAMILIES)), required=False,
+        help_text="Risk families the therapist asked about and the patient denied; the Risk section states them with "
+                  "the patient's words. Never set beside a current risk or for a family with any finding.")
 
 
 class CoverageChunkSerializer(serializers.Serializer):

@@ -32,6 +32,7 @@ from summarizer.risk import (
     screen_language,
     summarise_findings,
 )
+from summarizer.risk_denials import screening_denials, with_screening_denials
 from summarizer.sections import MULTI_SESSION_SECTIONS, NOTE_HARD_MAX_WORDS, SESSION_NOTE_SECTIONS
 from summarizer.text import (
     MIN_SPEECH_WORDS,
@@ -76,6 +77,8 @@ class NoteOptions:
     # With grounding: add the therapist's plan-setting sentences to the Plan when the model left them out.
     # Off by default: the one ablation run (bench/RESULTS.md) showed no fact-recall gain (0.29 vs 0.30).
     plan_evidence: bool = False
+    # State the screening questions the patient denied, quoted, in the Risk section (summarizer/risk_denials.py).
+    state_denials: bool = True
     # How the checked five-section note is laid out for the clinician (summarizer/formats.py).
     note_format: str = DEFAULT_FORMAT
     # Called as (phase, step, steps, detail) while the note is made: the worker stores it on the job.
@@ -207,9 +210,9 @@ def nothing_to_summarise_note(sections: Sequence[str] = SESSION_NOTE_SECTIONS) -
     return render_note(body, sections)
 
 
-def screening_record(screening: RiskScreening) -> dict[str, Any]:
+def screening_record(screening: RiskScreening, denied: Sequence[str] = ()) -> dict[str, Any]:
     return {"performed": screening.performed, "language": screening.language,
-            "languages": list(screening.languages), "reason": screening.reason}
+            "languages": list(screening.languages), "reason": screening.reason, "denied": list(denied)}
 
 
 def reconcile_transcript_note(
@@ -237,6 +240,7 @@ def _outcome(
     grounding: GroundingReport | None,
     validation: NoteValidation,
     extra_reasons: Sequence[str] = (),
+    denied: Sequence[str] = (),
     **extra: Any,
 ) -> OutcomeT:
     """The one place an outcome is assembled, for a note and for a summary alike."""
@@ -254,7 +258,7 @@ def _outcome(
         safety_net_intervened=reconciliation.intervened,
         unsupported_risk_claims=list(reconciliation.unsupported_claims),
         violations=[asdict(v) for v in validation.violations],
-        risk_screening=screening_record(screening),
+        risk_screening=screening_record(screening, denied),
         needs_attention=reconciliation.needs_attention or bool(extra_reasons),
         attention_reasons=reasons,
         removed_risk_text=list(reconciliation.removed_risk_text),
@@ -299,6 +303,10 @@ def summarize_single_session(
     note = generation.note or extractive or ""
     reconciliation = reconcile_note_with_risks(note, findings, screening=screening)
     final, grounding = reconciliation.note, None
+    denied: list[str] = []
+    if options.state_denials and screening.performed and not no_speech:
+        # "None reported" hides whether anyone asked: a screening question the patient denied is stated, quoted.
+        final, denied = with_screening_denials(final, screening_denials(clean), findings)
     if options.ground_statements and extractive is not None:
         options.progress("checking every statement against the transcript", 3, SESSION_NOTE_STEPS)
         current = {f.family for f in findings if f.current}
@@ -314,7 +322,7 @@ def summarize_single_session(
         findings=findings, screening=screening, reconciliation=reconciliation, grounding=grounding,
         validation=validate_note(final), extra_reasons=[NO_SPEECH_REASON] if no_speech else [],
         input_chars=len(transcript), note_format=options.note_format,
-        structured_note=final, coverage=coverage,
+        structured_note=final, coverage=coverage, denied=denied,
     )
     logger.info("inference", extra=outcome.log_fields("session_note", options.job_id))
     return outcome

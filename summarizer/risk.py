@@ -378,7 +378,15 @@ def patient_speech(transcript: str) -> str:
 def screen_language(transcript: str) -> RiskScreening:
     """Whether the risk layer covers the language the patient speaks."""
     guess = langs.guess_language(patient_speech(transcript))
-    if guess.language == "und" or guess.language in langs.COVERED_LANGUAGES:
+    if guess.language in langs.COVERED_LANGUAGES or (guess.language == "und" and not guess.languages):
+        return RiskScreening(performed=True, language=guess.language, languages=guess.languages)
+    if guess.language == "und" and not set(guess.languages) & set(langs.COVERED_LANGUAGES):
+        # Long enough to tell, yet no covered language has a real share (romanised Hindi reads as Indonesian at
+        # 60%): the lexicons cannot have read it, so the note says screening was not performed.
+        return RiskScreening(performed=False, language="und", languages=guess.languages,
+                             reason="the transcript's language could not be identified as one the risk detector "
+                                    "covers")
+    if guess.language == "und":
         return RiskScreening(performed=True, language=guess.language, languages=guess.languages)
     name = langs.language_name(guess.language)
     return RiskScreening(

@@ -22,7 +22,7 @@ from summarizer import risk_lexicon as lx
 from summarizer import risk_plans as px
 from summarizer import risk_questions as qx
 from summarizer.risk_turns import Utterance, make_finding
-from summarizer.risk_types import CATEGORY_TRAITS, RiskFinding, RiskSeverity
+from summarizer.risk_types import CATEGORY_TRAITS, FAMILY, RiskFinding, RiskSeverity
 
 # Questions about one category each: a "yes" is that risk at that severity. Suicide questions come
 # first and are read more finely (passive, active, plan) in ``_suicide_severity``.
@@ -57,6 +57,18 @@ def _asked_risk(asked: str) -> tuple[str, RiskSeverity] | None:
         if _asks(question, asked):
             return category, severity
     return None
+
+
+def asked_families(asked: str) -> list[str]:
+    """Every risk family a therapist's turn asks about ("Any thoughts of suicide or of hurting yourself?" asks two),
+    for reading a "no" to it (summarizer/risk_denials.py)."""
+    suicide = _asks(qx.SCREENING_QUESTION, asked) or _asks(qx.PASSIVE_SCREENING_QUESTION, asked)
+    families = ["suicide"] if suicide else []
+    for question, category, _ in _SINGLE_RISK_QUESTIONS:
+        family = FAMILY[category]
+        if family not in families and _asks(question, asked):
+            families.append(family)
+    return families
 
 
 def _reply(text: str, answer: Utterance) -> tuple[str, str]:

@@ -86,9 +86,11 @@ SCREENING_QUESTION = re.compile(
     rf"die))\b[^?]*\?", re.IGNORECASE)
 # Asked only about wishing to be dead (not about acting): a "yes" is passive ideation.
 PASSIVE_QUESTION = re.compile(
-    rf"\b(?:not\s+(?:being|be)\s+(?:here|alive|around)|wish(?:ed)?\s+you\s+were\s+dead|better\s+off\s+(?:dead|without"
+    rf"\b(?:not\s+(?:being|be|wanting\s+to\s+be)\s+(?:here|alive|around)|wish(?:ed)?\s+you\s+were\s+dead|better\s+off\s+(?:dead|without"
     rf"\s+you)|not\s+wak(?:e|ing)\s+up|life\s+(?:isn'?t|wasn'?t|is\s+not)\s+worth|rather\s+(?:not\s+be\s+\w+"
     rf"{_NOT_SOMEONE}|be\s+dead)|want(?:ing|ed)?\s+to\s+be\s+(?:gone|dead))\b", re.IGNORECASE)
+# The same, put as a question ("...or that life isn't worth living?"): a "no" to it denies suicidal thoughts.
+PASSIVE_SCREENING_QUESTION = re.compile(PASSIVE_QUESTION.pattern + r"[^?]*\?", re.IGNORECASE)
 ACTIVE_QUESTION = re.compile(
     rf"\b(?:suicid\w*|{_SELF_METHOD}|trying\s+to|kill(?:ing)?\s+yourself|end(?:ing)?\s+(?:your|their)\s+(?:own\s+)?li(?:fe|ves)|{_ENDING_IT}|"
     rf"tak(?:e|ing)\s+your\s+"

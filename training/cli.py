@@ -268,14 +268,15 @@ def pipeline(options: argparse.Namespace, paths: ProjectPaths) -> None:
 
 _VARIANT_FLAGS = {"grammar": ("use_grammar", True), "nogrammar": ("use_grammar", False),
                   "grounded": ("ground_statements", True), "ungrounded": ("ground_statements", False),
-                  "planevidence": ("plan_evidence", True), "noplanevidence": ("plan_evidence", False)}
+                  "planevidence": ("plan_evidence", True), "noplanevidence": ("plan_evidence", False),
+                  "denials": ("state_denials", True), "nodenials": ("state_denials", False)}
 
 
 def parse_model(value: str, models_dir: Path) -> Any:
     """NAME=MODEL.gguf[+ADAPTER.gguf][@flag,flag]; relative paths are looked up in models/.
 
     Flags set one variant's generation for an ablation: grammar/nogrammar, grounded/ungrounded,
-    planevidence/noplanevidence."""
+    planevidence/noplanevidence, denials/nodenials."""
     from training.evaluate import ModelSpec
 
     if "=" not in value:
@@ -370,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--test-csv", default=None, help="Default: data/splits/test.csv")
     sub.add_argument("--model", action="append", default=[],
                      help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,grounded|ungrounded,planevidence|"
-                          "noplanevidence]; repeat to "
+                          "noplanevidence,denials|nodenials]; repeat to "
                           "compare (an ablation). Default: base and base+adapter.")
     sub.add_argument("--output", default=None, help="Default: reports/evaluation")
     sub.add_argument("--limit", type=int, default=None, help="Evaluate only the first N rows.")

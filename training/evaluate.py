@@ -62,6 +62,7 @@ class ModelSpec:
     use_grammar: bool | None = None
     ground_statements: bool = True
     plan_evidence: bool = False
+    state_denials: bool = True
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ class ModelEvaluator:
     def evaluate_model(self, spec: ModelSpec, pairs: list[tuple[str, str]]) -> ModelReport:
         use_grammar = self.config.use_grammar if spec.use_grammar is None else spec.use_grammar
         options = NoteOptions(use_grammar=use_grammar, ground_statements=spec.ground_statements,
-                              plan_evidence=spec.plan_evidence)
+                              plan_evidence=spec.plan_evidence, state_denials=spec.state_denials)
         engine = LlamaInferenceEngine(InferenceConfig(model_path=spec.model_path, lora_path=spec.lora_path,
                                                       n_threads=self.config.n_threads, use_grammar=use_grammar))
         engine.load()
@@ -337,8 +338,11 @@ def _summary(report: ModelReport) -> dict[str, Any]:
 
 
 def _per_note(pairs: list[tuple[str, str]], report: ModelReport) -> list[dict[str, Any]]:
-    return [{"index": index, "transcript_sha256": transcript_sha256(transcript), **detail.as_dict()}
-            for index, ((transcript, _), detail) in enumerate(zip(pairs, report.faithfulness, strict=True))]
+    # The note itself too, so a miss can be read next to its figures (the test split is synthetic, not PHI).
+    notes = report.notes if len(report.notes) == len(pairs) else [None] * len(pairs)
+    return [{"index": index, "transcript_sha256": transcript_sha256(transcript), **detail.as_dict(), "note": note}
+            for index, ((transcript, _), detail, note) in enumerate(zip(pairs, report.faithfulness, notes,
+                                                                        strict=True))]
 
 
 def _bar_value(value: float | None) -> float:

@@ -93,6 +93,19 @@ def test_an_unsupported_language_gets_a_banner_and_keeps_the_models_flag() -> No
     assert result.needs_attention and "risk_screening_not_performed" in result.attention_reasons
 
 
+def test_a_language_that_cannot_be_identified_as_covered_is_not_called_screened() -> None:
+    # Romanised Hindi: langdetect names no language with confidence, and none of its guesses is covered.
+    hinglish = ("Doctor: Aaj kaisa lag raha hai, Vikram?\nVikram: Bilkul accha nahi. Raat ko neend nahi aati, bas "
+                "chhat pe baitha rehta hoon aur neeche dekhta hoon.\nDoctor: Kya aapke mann mein khud ko khatam "
+                "karne ka khayal aata hai?\nVikram: Haan, roz aata hai. Ab aur jeena nahi chahta, mujhse nahi hota.")
+    screening = screen_language(hinglish)
+    assert not screening.performed and screening.language == "und" and "could not be identified" in screening.reason
+    assert not set(screening.languages) & {"en", "es", "fr", "de", "pt", "it", "nl"}
+    note = DENYING_NOTE.replace("None reported: no suicidal ideation or self-harm.", "{{RED:Suicidal thoughts.}}")
+    result = reconcile_note_with_risks(note, detect_risks(hinglish), screening=screening)
+    assert "{{RED:Suicidal thoughts.}}" in result.note and "risk_screening_not_performed" in result.attention_reasons
+
+
 def test_english_is_screened() -> None:
     assert screen_language(JORDAN).performed
 
