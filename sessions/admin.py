@@ -15,7 +15,15 @@ from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from sessions import access_log, selectors, services
-from sessions.models import AccessEvent, ClinicianProfile, NoteJob, Patient, Session
+from sessions.models import (
+    AccessEvent,
+    ClinicianProfile,
+    NoteJob,
+    Patient,
+    Session,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 class ClinicianScopedAdmin(admin.ModelAdmin):
@@ -25,13 +33,14 @@ class ClinicianScopedAdmin(admin.ModelAdmin):
 
     # The lookup from this admin's model to the clinician who owns the record.
     clinician_lookup = "clinician"
-    # What the read audit calls this admin's records (AccessEvent.ObjectType).
-    audit_object_type: str
+    # What the read audit calls this admin's records (AccessEvent.ObjectType). Declared by every subclass, on
+    # purpose without a default: None only where a page shows no clinical record (the webhook admins).
+    audit_object_type: str | None
 
     def _audit_read(self, request: HttpRequest, object_id: str, response: HttpResponse) -> HttpResponse:
         """A page that showed a record (GET, 200: not a redirect away from one the user may not see) is a
         read: recorded in the access log (sessions/access_log.py) like the API's."""
-        if request.method == "GET" and response.status_code == 200:
+        if self.audit_object_type is not None and request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, unquote(object_id))
             if obj is not None:
                 access_log.record_reads(request, self.audit_object_type, [obj], AccessEvent.Channel.ADMIN)
@@ -278,3 +287,51 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ClinicianScopedAdmin):
+    """Shown, never added, changed or deleted here: webhooks are the clinician's, managed through the API."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ReadOnlyAdmin):
+    """Who is told about which events, where. The signing secret is never shown, on any page: the clinician
+    saw it once (create, rotate-secret) and whoever can read it can forge deliveries."""
+
+    audit_object_type = None  # an endpoint and its settings, no patient's record
+    list_display = ["id", "clinician", "url", "event_types", "active", "include_content", "created_at"]
+    list_filter = ["active", "include_content", "clinician"]
+    search_fields = ["url"]
+    fields = ["clinician", "url", "event_types", "active", "include_content", "created_at", "updated_at"]
+    readonly_fields = fields
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log, to see why a receiver is not told: status, attempts, each attempt's HTTP status or
+    transport error. The payload is not shown: its risk flags (and with include_content the note) are a
+    patient's, read on the job's page, which the read audit records."""
+
+    clinician_lookup = "subscription__clinician"
+    audit_object_type = None  # statuses and transport errors; the patient's data stays on the job's page
+    list_display = ["id", "event", "status", "attempts", "last_status_code", "last_error", "subscription",
+                    "created_at", "delivered_at", "next_attempt_at"]
+    list_filter = ["status", "event", "created_at"]
+    search_fields = ["=id", "=job__id"]
+    fields = ["id", "subscription", "job", "event", "content_included", "status", "attempts", "last_status_code",
+              "last_error", "attempt_log", "next_attempt_at", "created_at", "delivered_at"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description="Content included")
+    def content_included(self, obj: WebhookDelivery) -> bool:
+        """Whether the payload carried the note (the subscription's include_content when it was written)."""
+        return "content" in obj.payload

@@ -25,7 +25,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from sessions.errors import error_body
-from sessions.models import NoteJob
+from sessions.models import NoteJob, WebhookDelivery
 from sessions.queue import queue_depth
 from workers import metrics
 
@@ -40,6 +40,16 @@ def _jobs() -> Metric:
     for kind in NoteJob.Kind.values:  # every combination, zeros included: absent series break alerts
         for status in NoteJob.Status.values:
             family.add_metric([kind, status], counts.get((kind, status), 0))
+    return family
+
+
+def _webhook_deliveries() -> Metric:
+    # The outbox's state: a growing `pending` is a receiver that is down (or a worker that is not sending).
+    family = GaugeMetricFamily(f"{PREFIX}webhook_deliveries", "Webhook deliveries in the database by status.",
+                               labels=["status"])
+    counts = dict(WebhookDelivery.objects.values_list("status").annotate(n=Count("id")).order_by())
+    for status in WebhookDelivery.Status.values:
+        family.add_metric([status], counts.get(status, 0))
     return family
 
 
@@ -75,6 +85,10 @@ def _workers(queue: str) -> Iterator[Metric]:
                                  labels=["worker"])
     seconds = HistogramMetricFamily(f"{PREFIX}inference_seconds", "Inference time per job (seconds).",
                                     labels=["worker"])
+    webhook_attempts = CounterMetricFamily(
+        f"{PREFIX}worker_webhook_attempts",
+        "Webhook attempts made by the worker process: delivered (2xx), retried (failed, another one scheduled), "
+        "failed (failed, the delivery's last).", labels=["worker", "outcome"])
     rss = GaugeMetricFamily(f"{PREFIX}worker_rss_bytes", "Resident memory of the worker process.", labels=["worker"])
     totals: dict[str, float] = {"jobs": 0, "fallbacks": 0, "tokens": 0, "seconds": 0.0}
     for snapshot in snapshots:
@@ -85,12 +99,15 @@ def _workers(queue: str) -> Iterator[Metric]:
         interventions.add_metric(worker, snapshot.get("safety_net_interventions", 0))
         tokens.add_metric(worker, snapshot.get("completion_tokens", 0))
         seconds.add_metric(worker, _buckets(snapshot), sum_value=snapshot.get("inference_seconds_sum", 0.0))
+        attempts = snapshot.get("webhook_attempts") or {}
+        for outcome in metrics.WEBHOOK_ATTEMPT_OUTCOMES:
+            webhook_attempts.add_metric([*worker, outcome], attempts.get(outcome, 0))
         rss.add_metric(worker, snapshot.get("rss_bytes", 0))
         totals["jobs"] += snapshot.get("jobs", 0)
         totals["fallbacks"] += snapshot.get("fallbacks", 0)
         totals["tokens"] += snapshot.get("completion_tokens", 0)
         totals["seconds"] += snapshot.get("inference_seconds_sum", 0.0)
-    yield from (jobs, fallbacks, interventions, tokens, seconds, rss)
+    yield from (jobs, fallbacks, interventions, tokens, seconds, webhook_attempts, rss)
     # Convenience ratios over the live processes' lifetimes; for a window use rate() on the counters.
     yield GaugeMetricFamily(f"{PREFIX}fallback_ratio", "Share of jobs that fell back to the extractive note.",
                             value=totals["fallbacks"] / totals["jobs"] if totals["jobs"] else 0.0)
@@ -108,6 +125,7 @@ class TherapyNotesCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         queue = settings.CELERY_TASK_DEFAULT_QUEUE
         yield _jobs()
+        yield _webhook_deliveries()
         yield from _queue(queue)
         yield from _workers(queue)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from sessions.job_execution import execute_job
+from sessions.models import WebhookDelivery
 from sessions.queue import DELIVER_WEBHOOK_TASK, RECONCILE_STUCK_JOBS_TASK, RUN_NOTE_JOB_TASK
 from sessions.reconciler import requeue_stuck_jobs, resend_due_deliveries
 from sessions.webhook_delivery import send_delivery
@@ -33,4 +34,15 @@ def reconcile_stuck_jobs() -> int:
 
 @shared_task(name=DELIVER_WEBHOOK_TASK)
 def deliver_webhook(delivery_id: str) -> None:
-    send_delivery(delivery_id)
+    delivery = send_delivery(delivery_id)
+    if delivery is not None:  # None: nothing was sent (a duplicate message, a switched-off subscription)
+        metrics.record_webhook_attempt(attempt_outcome(delivery))
+
+
+def attempt_outcome(delivery: WebhookDelivery) -> str:
+    """What the attempt just made came to, read from the delivery it left behind."""
+    if delivery.status == WebhookDelivery.Status.SUCCEEDED:
+        return metrics.WEBHOOK_DELIVERED
+    if delivery.status == WebhookDelivery.Status.FAILED:
+        return metrics.WEBHOOK_FAILED
+    return metrics.WEBHOOK_RETRIED

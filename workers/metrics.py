@@ -36,6 +36,10 @@ HEARTBEAT_INTERVAL_SECONDS = 5.0
 # Upper bounds (seconds) of the inference time histogram's buckets (Prometheus' `le`), up to the task's
 # hard time limit's default; a last bucket (+Inf) counts everything.
 INFERENCE_SECONDS_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 120.0, 180.0)
+# What one webhook attempt came to: the receiver took it (2xx), it failed and another attempt is scheduled,
+# or it failed and was the delivery's last (THERAPY_NOTES_WEBHOOK_MAX_ATTEMPTS). Every attempt is one of them.
+WEBHOOK_DELIVERED, WEBHOOK_RETRIED, WEBHOOK_FAILED = "delivered", "retried", "failed"
+WEBHOOK_ATTEMPT_OUTCOMES = (WEBHOOK_DELIVERED, WEBHOOK_RETRIED, WEBHOOK_FAILED)
 
 
 @dataclass
@@ -51,6 +55,8 @@ class WorkerCounters:
     inference_seconds_sum: float = 0.0
     inference_seconds_buckets: list[int] = field(default_factory=lambda: [0] * (len(INFERENCE_SECONDS_BUCKETS) + 1))
     recent_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=500))
+    # Webhook attempts made by this process, by outcome (WEBHOOK_ATTEMPT_OUTCOMES).
+    webhook_attempts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WEBHOOK_ATTEMPT_OUTCOMES, 0))
 
     def observe_seconds(self, seconds: float) -> None:
         self.recent_seconds.append(seconds)
@@ -122,14 +128,17 @@ def publish(model: dict[str, Any] | None) -> None:
 
 _heartbeat_stop = threading.Event()
 _heartbeat: threading.Thread | None = None
+# What the heartbeat publishes as this process's model, for the counters recorded between two beats.
+_heartbeat_model: dict[str, Any] | None = None
 
 
 def start_heartbeat(model: dict[str, Any] | None) -> None:
     """Publish now, then every HEARTBEAT_INTERVAL_SECONDS from a daemon thread (the process's main thread
     is busy with jobs), for as long as the worker process that forked this one lives: an orphaned pool
     child gets no jobs, so it must not look alive."""
-    global _heartbeat
+    global _heartbeat, _heartbeat_model
     parent = os.getppid()
+    _heartbeat_model = model
     publish(model)
 
     def beat() -> None:
@@ -178,6 +187,17 @@ def record_outcome(*, succeeded: bool, outcome: NoteOutcome | None, model: dict[
         tokens=outcome.completion_tokens if outcome else 0,
         model=model,
     )
+
+
+def record_webhook_attempt(outcome: str) -> None:
+    """Count one webhook attempt. Published at once only from a process that has a heartbeat (a worker):
+    anywhere else a snapshot would pass for a live worker; there the count stays in the process."""
+    if outcome not in WEBHOOK_ATTEMPT_OUTCOMES:
+        raise ValueError(f"unknown webhook attempt outcome {outcome!r}")
+    with _lock:
+        _counters.webhook_attempts[outcome] += 1
+    if _heartbeat is not None and _heartbeat.is_alive():
+        publish(_heartbeat_model)
 
 
 def read_all() -> list[dict[str, Any]]:

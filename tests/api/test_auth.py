@@ -121,3 +121,18 @@ def test_issue_token_command_prints_a_working_token(clinician, capsys) -> None:
     assert client.get("/api/patients/").status_code == 200
     with pytest.raises(CommandError, match="No user"):
         call_command("issue_token", "no-such-user")
+
+
+def test_issue_token_create_makes_a_token_only_user_without_a_usable_password(capsys) -> None:
+    from django.core.management import call_command
+
+    call_command("issue_token", "ehr-bridge", "--create")
+    key = capsys.readouterr().out.strip()
+    user = get_user_model().objects.get(username="ehr-bridge")
+    assert not user.has_usable_password() and not user.is_staff and not user.is_superuser
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/patients/").status_code == 200
+    call_command("issue_token", "ehr-bridge", "--create")  # an existing user: one more token, nothing else
+    assert get_user_model().objects.filter(username="ehr-bridge").count() == 1
+    assert AuthToken.objects.filter(user=user).count() == 2

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from sessions.models import NoteJob
+from sessions.models import NoteJob, WebhookDelivery, WebhookSubscription
 from sessions.views import JOB_RETRY_AFTER_SECONDS
 from summarizer.notes import NoteOptions, summarize_single_session
 from tests.conftest import SAMPLE_TRANSCRIPT
@@ -193,6 +193,21 @@ def test_metrics_exposition_parses_and_counts_jobs_and_the_queue(client, setting
     [ready] = families["therapy_notes_workers_ready"].samples
     assert ready.value == 0  # nobody consumes that queue
     assert families["therapy_notes_broker_up"].samples[0].value == 1
+
+
+def test_metrics_count_webhook_deliveries_by_status(client, settings, session) -> None:
+    settings.THERAPY_NOTES_METRICS_TOKEN = METRICS_TOKEN
+    clinician = session.patient.clinician
+    subscription = WebhookSubscription.objects.create(clinician=clinician, url="https://x.example.org/",
+                                                      event_types=["job.failed"])
+    for status in ("pending", "pending", "succeeded", "failed"):
+        job = NoteJob.objects.create(kind="session_note", clinician=clinician, session=session,
+                                     patient=session.patient, base_notes_version=0, status="failed")
+        WebhookDelivery.objects.create(subscription=subscription, job=job, event="job.failed", payload={},
+                                       status=status)
+    families = _metrics(client, HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
+    deliveries = {s.labels["status"]: s.value for s in families["therapy_notes_webhook_deliveries"].samples}
+    assert deliveries == {"pending": 2, "succeeded": 1, "failed": 1}
 
 
 def _inference_record(caplog_records: list[logging.LogRecord]) -> logging.LogRecord:

@@ -16,16 +16,20 @@ from typing import Any
 
 import pytest
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from sessions import services
 from sessions.job_execution import execute_job, fail_job
 from sessions.models import NoteJob, WebhookDelivery, WebhookSubscription
 from sessions.reconciler import resend_due_deliveries
+from sessions.tasks import deliver_webhook
 from sessions.webhook_delivery import delivery_body, retry_delay, send_delivery
 from sessions.webhook_signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verify_signature
 from tests.conftest import SAMPLE_TRANSCRIPT, wait_for_job
 from tests.summarizer.fakes import ScriptedEngine
+from workers import metrics
 
+METRICS_TOKEN = "webhook-metrics-secret"
 NOTE = ("**Chief Complaint:** Work stress and poor sleep.\n**Emotional State:** Anxious, tearful at times.\n"
         "**Risk:** Denies suicidal ideation.\n**Intervention:** Thought record on the Monday meeting.\n"
         "**Plan:** Sleep diary; review next week.")
@@ -217,6 +221,28 @@ def test_failed_attempts_back_off_then_give_up_and_the_log_keeps_each(
 
 
 @pytest.mark.django_db
+def test_the_delivery_task_counts_each_attempt_by_its_outcome(api, clinician, session, monkeypatch, receiver,
+                                                              settings) -> None:
+    settings.THERAPY_NOTES_WEBHOOK_MAX_ATTEMPTS = 2
+    monkeypatch.setattr("sessions.webhook_events.enqueue_webhook_delivery", lambda delivery_id: None)
+    monkeypatch.setattr("sessions.webhook_delivery.enqueue_webhook_delivery", lambda delivery_id, countdown=None: None)
+    monkeypatch.setattr(metrics, "_counters", metrics.WorkerCounters())  # this test's counts only
+    receiver.statuses = [500, 500]  # the first delivery's two attempts; the second delivery's answer is a 200
+    subscribe(api, receiver.url, event_types=["job.cancelled"])
+    failing = WebhookDelivery.objects.get(job=services.cancel_job(note_job(clinician, session)))
+    deliver_webhook(str(failing.pk))
+    assert metrics._counters.webhook_attempts == {"delivered": 0, "retried": 1, "failed": 0}
+    deliver_webhook(str(failing.pk))  # not due yet: a duplicate message sends nothing and counts nothing
+    WebhookDelivery.objects.filter(pk=failing.pk).update(next_attempt_at=failing.created_at)
+    deliver_webhook(str(failing.pk))  # the last attempt
+    assert metrics._counters.webhook_attempts == {"delivered": 0, "retried": 1, "failed": 1}
+    succeeding = WebhookDelivery.objects.get(job=services.cancel_job(note_job(clinician, session)))
+    deliver_webhook(str(succeeding.pk))
+    assert metrics._counters.webhook_attempts == {"delivered": 1, "retried": 1, "failed": 1}
+    assert len(receiver.received) == 3
+
+
+@pytest.mark.django_db
 def test_an_unreachable_receiver_is_recorded_without_an_answer(api, clinician, session, monkeypatch) -> None:
     monkeypatch.setattr("sessions.webhook_events.enqueue_webhook_delivery", lambda delivery_id: None)
     monkeypatch.setattr("sessions.webhook_delivery.enqueue_webhook_delivery", lambda delivery_id, countdown=None: None)
@@ -308,6 +334,39 @@ def test_a_receiver_that_fails_twice_gets_three_attempts_from_the_worker_and_the
     assert logged["status"] == "succeeded" and logged["attempts"] == 3
     assert [attempt["status_code"] for attempt in logged["attempt_log"]] == [500, 500, 200]
     assert [attempt["attempt"] for attempt in logged["attempt_log"]] == [1, 2, 3]
+
+
+def _webhook_attempts(client: Any) -> dict[str, float]:
+    """The worker processes' webhook attempts by outcome, as Prometheus scrapes them from /metrics."""
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {METRICS_TOKEN}")
+    assert response.status_code == 200
+    totals = dict.fromkeys(metrics.WEBHOOK_ATTEMPT_OUTCOMES, 0.0)
+    for family in text_string_to_metric_families(response.content.decode()):
+        if family.name == "therapy_notes_worker_webhook_attempts":
+            assert family.type == "counter"
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    totals[sample.labels["outcome"]] += sample.value
+    return totals
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_workers_webhook_attempts_are_counted_in_the_metrics(
+    worker, use_queue, api, clinician, session, receiver, client, settings
+) -> None:
+    use_queue(worker)
+    settings.THERAPY_NOTES_METRICS_TOKEN = METRICS_TOKEN
+    before = _webhook_attempts(client)
+    receiver.statuses = [500, 500]
+    subscribe(api, receiver.url, event_types=["job.cancelled"])
+    services.cancel_job(note_job(clinician, session))
+    receiver.wait_for(3)
+    expected = {"delivered": before["delivered"] + 1, "retried": before["retried"] + 2, "failed": before["failed"]}
+    deadline = time.monotonic() + 10  # the last attempt is counted just after the receiver answered it
+    while (after := _webhook_attempts(client)) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert after == expected
 
 
 @pytest.mark.slow
