@@ -33,7 +33,8 @@ from summarizer.risk import (
     summarise_findings,
 )
 from summarizer.risk_denials import screening_denials, with_screening_denials
-from summarizer.sections import MULTI_SESSION_SECTIONS, NOTE_HARD_MAX_WORDS, SESSION_NOTE_SECTIONS
+from summarizer.risk_reconcile import families_in
+from summarizer.sections import MULTI_SESSION_SECTIONS, NOTE_HARD_MAX_WORDS, SESSION_NOTE_SECTIONS, SUMMARY_MAX_WORDS
 from summarizer.text import (
     MIN_SPEECH_WORDS,
     escape_markup,
@@ -56,8 +57,6 @@ logger = logging.getLogger("summarizer.inference")
 TRUNCATION_MARKER = "\n[... transcript middle omitted to fit the model's context ...]\n"
 # A summary whose earlier sessions had a current risk that the latest does not: a clinician looks.
 EARLIER_RISK_REASON = "risk_in_earlier_session"
-# A course summary names every session: longer than a one-session note, still bounded.
-SUMMARY_MAX_WORDS = 400
 # Progress steps of a session note: risk screening, writing, grounding, then the worker's save.
 SESSION_NOTE_STEPS = 4
 # Room left for chat-template tokens and rounding between our count and llama.cpp's.
@@ -412,8 +411,11 @@ def summarize_sessions(
     # Risk current at the latest session must be RED whatever earlier sessions said; earlier risk is in the
     # trajectory the composition wrote, with its session numbers.
     latest_findings = list(session_findings[-1])
+    # The trajectory names earlier sessions' risks: their findings and their notes' Risk sections support it.
+    earlier = {f.family for found in session_findings for f in found} | families_in(
+        " ".join(parse_note(s.notes).sections.get("Risk", "") for s in ordered if s.notes.strip()))
     reconciliation = reconcile_note_with_risks(composed.text, latest_findings, risk_section="Risk Assessment",
-                                               screening=screening)
+                                               screening=screening, supported_families=earlier)
     final, grounding = _keep_noted_risk(composed.text, reconciliation.note), None
     if options.ground_statements:
         # Every statement is a session note's clause or a measured trajectory: grounding records the session

@@ -19,7 +19,7 @@ model wrote. After reconciliation:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from summarizer.risk_types import (
     RiskFinding,
@@ -143,8 +143,13 @@ def reconcile_note_with_risks(
     findings: Sequence[RiskFinding],
     risk_section: str = "Risk",
     screening: RiskScreening | None = None,
+    supported_families: Collection[str] = (),
 ) -> RiskReconciliation:
-    """Rewrite the Risk section so it states every current finding truthfully (see the module doc)."""
+    """Rewrite the Risk section so it states every current finding truthfully (see the module doc).
+
+    ``supported_families``: families that plain text may name without being "Unconfirmed" although no current
+    finding covers them, e.g. a course summary's risk trajectory ("Session 2: self harm (high)"), which earlier
+    sessions' findings and notes support."""
     order = MULTI_SESSION_SECTIONS if risk_section != "Risk" else SESSION_NOTE_SECTIONS
     lines = most_severe_per_family(list(findings))
     covered = {f.family for f in lines}
@@ -176,7 +181,8 @@ def reconcile_note_with_risks(
             else:
                 unsupported.append(text)
                 kept.append(UNCONFIRMED_PREFIX + text.strip())
-        elif screened and named - covered and not is_denial(text) and not text.startswith(UNCONFIRMED_PREFIX):
+        elif screened and named - covered - set(supported_families) and not is_denial(text) and \
+                not text.startswith(UNCONFIRMED_PREFIX):
             unsupported.append(text)  # a plain-text risk claim the transcript does not support
             kept.append(UNCONFIRMED_PREFIX + text)
         else:

@@ -6,6 +6,8 @@ order; everything that builds, constrains, parses or scores notes reads them fro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 SESSION_NOTE_SECTIONS: tuple[str, ...] = (
     "Chief Complaint",
     "Emotional State",
@@ -27,6 +29,13 @@ MULTI_SESSION_SECTIONS: tuple[str, ...] = (
 NOTE_MIN_WORDS = 30
 NOTE_MAX_WORDS = 70
 NOTE_HARD_MAX_WORDS = 150
+# A course summary names every session: longer than a one-session note, still bounded.
+SUMMARY_MAX_WORDS = 400
+
+
+def word_budget(sections: Sequence[str]) -> int:
+    """The most words a note of these sections may have: a session note's, or a course summary's."""
+    return NOTE_MAX_WORDS if tuple(sections) == SESSION_NOTE_SECTIONS else SUMMARY_MAX_WORDS
 
 RED_OPEN = "{{RED:"
 RED_CLOSE = "}}"

@@ -68,6 +68,26 @@ def test_earlier_risk_that_is_not_current_now_asks_for_a_look() -> None:
     assert EARLIER_RISK_REASON in outcome.attention_reasons and outcome.needs_attention
 
 
+def test_earlier_risk_is_told_plainly_and_a_long_summary_keeps_every_section_whole() -> None:
+    # Eight sessions of a resolving risk make a summary well over a session note's 150 words. The trajectory
+    # stands on the earlier sessions (no "Unconfirmed" prefix), and no section is cut to make room for it.
+    risky = "Patient: I cut my arm again on Saturday night, twice this week."
+    calm = "Patient: I went running with a friend and joined the art club this week."
+    inputs = [SessionInput(n, f"2026-03-{n:02d}", risky if n <= 4 else calm,
+                           note(f"Session {n} complaint about school exclusion and sleep, mood {n} out of ten.",
+                                f"{{{{RED:Cut her forearm with a hidden blade on Saturday night, session {n}, no plan or "
+                                f"intent to die, mother has locked the sharps away.}}}}" if n <= 4
+                                else "No self-harm this week.",
+                                f"Chain analysis of the episode and cold water skill, session {n}."))
+              for n in range(1, 9)]
+    outcome = summarize_sessions(ScriptedEngine(text="unused"), inputs, NoteOptions())
+    sections = parse_note(outcome.text, MULTI_SESSION_SECTIONS).sections
+    assert len(outcome.text.split()) > 150 and outcome.violations == []
+    assert "Session 1:" in sections["Risk Assessment"] and "Unconfirmed" not in sections["Risk Assessment"]
+    assert not any(body.rstrip().endswith("...") for body in sections.values())
+    assert sections["Chief Complaint"].startswith("At session 1: Session 1 complaint about school exclusion")
+
+
 _CC = st.lists(st.from_regex(r"[a-z]{3,9}", fullmatch=True), min_size=1, max_size=6).map(
     lambda w: " ".join(w).capitalize() + ".")
 
