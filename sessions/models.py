@@ -429,6 +429,48 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AccessLogIsAppendOnlyError("Access log entries leave only by pruning past the retention.")
+class ErasureRecordIsAppendOnlyError(Exception):
+    """An erasure record was about to be changed or deleted: the record that an erasure happened stays."""
+
+
+class PatientErasure(models.Model):
+    """That a patient's clinical text was erased: who, when, why, through which channel, how many records
+    of each kind were cleared, and which sessions were kept under the signed-note retention.
+
+    Append-only (like AccessEvent) and without foreign keys: it outlives what it describes. It holds no
+    clinical text: ids, counts, dates; the reasons are the operator's words, encrypted like the notes."""
+
+    class Channel(models.TextChoices):
+        COMMAND = "command", "Management command"
+        API = "api", "API"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150)
+    patient_id = models.BigIntegerField(db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    reason = EncryptedTextField()
+    # Given when signed notes still under retention were erased too ("" when none were, or none were due).
+    retention_override_reason = EncryptedTextField(blank=True, default="")
+    counts = models.JSONField(default=dict)  # {"sessions": n, "session_history_rows": n, ...}
+    # [{"session": id, "signed_at": iso, "retained_until": iso}]: left whole under the retention.
+    retained_sessions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"erasure of patient {self.patient_id} by {self.actor_username} at {self.at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ErasureRecordIsAppendOnlyError("Erasure records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ErasureRecordIsAppendOnlyError("Erasure records are never deleted.")
+
+
 class WebhookEvent(models.TextChoices):
     """What a webhook subscription can be told: a job reached a final status, or its note needs a clinician's
     look (sent with ``job.succeeded``, for a subscriber that wants only those)."""

@@ -285,6 +285,11 @@ THERAPY_NOTES_WEBHOOK_TIMEOUT = env_float("THERAPY_NOTES_WEBHOOK_TIMEOUT", 5.0)
 # HIPAA's retention of required documentation (45 CFR 164.316(b)(2)); a practice's own rules may ask more.
 THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS = env_int("THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS", 6 * 365)
 
+# --- Right of access and erasure (sessions/patient_export.py, sessions/erasure.py) ----------------
+# Days after signing during which a signed note is kept through an erasure request (the session is left
+# whole) unless the erasure gives an override reason. Seven years by default: a common minimum for adult
+# clinical records; set the practice's own rule (some jurisdictions ask more, minors' records longer).
+THERAPY_NOTES_SIGNED_NOTE_RETENTION_DAYS = env_int("THERAPY_NOTES_SIGNED_NOTE_RETENTION_DAYS", 7 * 365)
 
 # --- Production hardening (active when DEBUG is off) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
