@@ -166,3 +166,13 @@ def test_a_database_expression_is_refused_instead_of_being_encrypted_as_text(ses
     with pytest.raises(TypeError, match="encrypted in Python"), transaction.atomic():
         Session.objects.bulk_update([session], ["notes"])
     assert Session.objects.get(pk=session.pk).notes == ""
+
+
+def test_check_deploy_warns_while_the_development_key_file_is_in_use(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x" * 64, "ALLOWED_HOSTS": "notes.example.org",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           field_keys.KEY_FILE_VARIABLE: str(tmp_path / "dev-keys")}
+    done = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "therapy_notes.W001" in done.stderr + done.stdout
+    assert (tmp_path / "dev-keys").is_file()
