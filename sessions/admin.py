@@ -20,6 +20,7 @@ from sessions.models import (
     ClinicianProfile,
     NoteJob,
     Patient,
+    PatientErasure,
     Session,
     WebhookDelivery,
     WebhookSubscription,
@@ -278,6 +279,25 @@ class AccessEventAdmin(admin.ModelAdmin):
     list_filter = ["object_type", "channel", "at"]
     search_fields = ["actor_username", "object_id", "=patient_id"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PatientErasure)
+class PatientErasureAdmin(admin.ModelAdmin):
+    """The erasure records (sessions/erasure.py), read-only for everyone: an erasure is done with
+    `manage.py erase_patient` or POST /api/patients/{id}/erase, and its record is never changed."""
+
+    list_display = ["at", "actor_username", "patient_id", "channel", "counts"]
+    list_filter = ["channel", "at"]
+    search_fields = ["actor_username", "=patient_id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from sessions.encrypted_fields import EncryptedJSONField, EncryptedTextField
 from sessions.webhook_signing import new_secret
 from summarizer.formats import DEFAULT_FORMAT, NOTE_FORMATS
 from summarizer.risk_reconcile import CURRENT_RISK_REASON
@@ -80,15 +81,18 @@ class Session(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sessions")
     session_number = models.PositiveIntegerField()
     session_date = models.DateField()
-    original_transcription = models.TextField(blank=True, default="")
-    notes = models.TextField(blank=True, default="")
+    # Clinical text is encrypted at rest (sessions/encrypted_fields.py, keys in settings.FERNET_KEYS), here
+    # and in the history table: no lookup, filter or ordering on it reaches the database (they raise FieldError).
+    original_transcription = EncryptedTextField(blank=True, default="")
+    notes = EncryptedTextField(blank=True, default="")
     notes_is_ai_generated = models.BooleanField(default=False)
     notes_edited_from_ai = models.BooleanField(default=False)
     notes_generated_at = models.DateTimeField(null=True, blank=True)
     notes_last_edited_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every write to notes; a job compares it to detect edits made while it ran.
     notes_version = models.PositiveIntegerField(default=0)
-    risk_flags = models.JSONField(default=list, blank=True)
+    # Each flag's evidence is the patient's words: encrypted like the transcript.
+    risk_flags = EncryptedJSONField(default=list, blank=True)
     # Why the last AI note needs a clinician beyond its risk flags ("unconfirmed_risk_claim",
     # "risk_screening_not_performed", "no speech content").
     attention_reasons = models.JSONField(default=list, blank=True)
@@ -209,7 +213,8 @@ class Session(models.Model):
         self.notes_last_edited_at = timezone.now()
         self.notes_edited_from_ai = self.notes_edited_from_ai or self.notes_is_ai_generated
         self.notes_transcript_sha256 = self.transcript_sha256
-        self._change_reason = f"Notes amended: {reason}"
+        # The reason is kept (encrypted) on the amendment; the history's change reason column is plaintext.
+        self._change_reason = f"Notes amended (amendment {amendment.pk})"
         self.save()
         return amendment
 
@@ -227,9 +232,9 @@ class NoteAmendment(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="amendments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="note_amendments")
-    reason = models.TextField()
-    previous_notes = models.TextField()
-    notes = models.TextField()
+    reason = EncryptedTextField()
+    previous_notes = EncryptedTextField()
+    notes = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -273,11 +278,14 @@ class NoteJob(models.Model):
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="note_jobs")
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
     patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
-    parameters = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(null=True, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)  # format, regenerate, session ids: no clinical text
+    # The note, its evidence (transcript quotes), the risk flags: encrypted. No JSON key lookups on it
+    # (``result__applied``): the selectors read it in Python (sessions/selectors.py).
+    result = EncryptedJSONField(null=True, blank=True)
     # Where a running job is: {"phase", "step", "steps", "detail"?}; a frontend shows it as a progress bar.
     progress = models.JSONField(default=dict, blank=True)
-    error_message = models.TextField(blank=True, default="")
+    # An exception's message can quote the transcript: encrypted.
+    error_message = EncryptedTextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     idempotency_key = models.CharField(max_length=128, null=True, blank=True)
     # sha256 of the request that used the key (method, path, canonical body, user): the same key on a
@@ -421,6 +429,48 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AccessLogIsAppendOnlyError("Access log entries leave only by pruning past the retention.")
+class ErasureRecordIsAppendOnlyError(Exception):
+    """An erasure record was about to be changed or deleted: the record that an erasure happened stays."""
+
+
+class PatientErasure(models.Model):
+    """That a patient's clinical text was erased: who, when, why, through which channel, how many records
+    of each kind were cleared, and which sessions were kept under the signed-note retention.
+
+    Append-only (like AccessEvent) and without foreign keys: it outlives what it describes. It holds no
+    clinical text: ids, counts, dates; the reasons are the operator's words, encrypted like the notes."""
+
+    class Channel(models.TextChoices):
+        COMMAND = "command", "Management command"
+        API = "api", "API"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150)
+    patient_id = models.BigIntegerField(db_index=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    reason = EncryptedTextField()
+    # Given when signed notes still under retention were erased too ("" when none were, or none were due).
+    retention_override_reason = EncryptedTextField(blank=True, default="")
+    counts = models.JSONField(default=dict)  # {"sessions": n, "session_history_rows": n, ...}
+    # [{"session": id, "signed_at": iso, "retained_until": iso}]: left whole under the retention.
+    retained_sessions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"erasure of patient {self.patient_id} by {self.actor_username} at {self.at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ErasureRecordIsAppendOnlyError("Erasure records are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ErasureRecordIsAppendOnlyError("Erasure records are never deleted.")
+
+
 class WebhookEvent(models.TextChoices):
     """What a webhook subscription can be told: a job reached a final status, or its note needs a clinician's
     look (sent with ``job.succeeded``, for a subscriber that wants only those)."""
@@ -493,7 +543,8 @@ class WebhookDelivery(models.Model):
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
     job = models.ForeignKey(NoteJob, on_delete=models.CASCADE, related_name="webhook_deliveries")
     event = models.CharField(max_length=32, choices=WebhookEvent.choices)
-    payload = models.JSONField()
+    # With include_content the note and the risk evidence: encrypted.
+    payload = EncryptedJSONField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,17 +33,24 @@ def clinician_sessions(user: Any) -> QuerySet[Session]:
     return Session.objects.filter(patient__clinician=user).select_related("patient", "notes_signed_by")
 
 
+def _finished_note_jobs(session: Session) -> QuerySet[NoteJob]:
+    return session.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED).order_by(
+        "-finished_at")
+
+
 def latest_applied_note_job(session: Session) -> NoteJob | None:
-    """The job whose note is (or was last) the session's AI note: its evidence and provenance."""
-    return (session.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED,
-                                result__applied=True).order_by("-finished_at").first())
+    """The job whose note is (or was last) the session's AI note: its evidence and provenance.
+
+    ``result`` is encrypted, so "applied" is read in Python, not by a JSON lookup in the database: a
+    session has a handful of jobs, and the newest applied one is usually the first."""
+    return next((job for job in _finished_note_jobs(session).iterator() if (job.result or {}).get("applied")),
+                None)
 
 
 def pending_suggestions(session: Session) -> list[NoteJob]:
-    """Finished jobs whose note was kept aside (the clinician edited, or signed, while they ran)."""
-    jobs = session.jobs.filter(kind=NoteJob.Kind.SESSION_NOTE, status=NoteJob.Status.SUCCEEDED,
-                               result__pending_suggestion=True).order_by("-finished_at")
-    return [job for job in jobs if job.is_pending_suggestion]
+    """Finished jobs whose note was kept aside (the clinician edited, or signed, while they ran); read in
+    Python like ``latest_applied_note_job``."""
+    return [job for job in _finished_note_jobs(session) if job.is_pending_suggestion]
 
 
 def job_for_idempotency_key(clinician: Any, idempotency_key: str | None) -> NoteJob | None:
@@ -91,12 +98,16 @@ def jobs_of_lost_workers(live_workers: Collection[str], claimed_before: datetime
                 .exclude(claimed_by="").exclude(claimed_by__in=list(live_workers)).order_by("created_at"))
 
 
-def signed_notes_for_training() -> QuerySet[Session]:
-    """Signed (or amended) notes with a transcript, of the clinicians who opted in to training use."""
-    return (Session.objects.filter(
+def signed_notes_for_training() -> Iterator[Session]:
+    """Signed (or amended) notes with a transcript, of the clinicians who opted in to training use.
+
+    Transcript and notes are encrypted: "not empty" is checked in Python after decryption (a database
+    ``exclude(notes="")`` would compare ciphertexts), streaming the rows."""
+    sessions = Session.objects.filter(
         notes_status__in=[Session.NotesStatus.SIGNED, Session.NotesStatus.AMENDED],
         patient__clinician__groups__name=settings.THERAPY_NOTES_TRAINING_OPT_IN_GROUP,
-    ).exclude(original_transcription="").exclude(notes="").order_by("pk"))
+    ).order_by("pk")
+    return (session for session in sessions.iterator() if session.original_transcription and session.notes)
 
 
 def access_events() -> QuerySet[AccessEvent]:

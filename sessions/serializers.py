@@ -17,6 +17,7 @@ from sessions.models import (
     AccessEvent,
     NoteJob,
     Patient,
+    PatientErasure,
     Session,
     WebhookDelivery,
     WebhookEvent,
@@ -510,3 +511,42 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         fields = ["id", "event", "job", "status", "attempts", "last_status_code", "last_error", "next_attempt_at",
                   "created_at", "delivered_at", "attempt_log", "payload"]
         read_only_fields = fields
+
+
+class PatientErasureRequestSerializer(serializers.Serializer):
+    """An erasure request: why (recorded), and the patient's id typed again as the confirmation."""
+
+    reason = StrictCharField(allow_blank=False, max_length=2000, help_text="Why (e.g. the patient's written request "
+                             "of 2026-12-01); recorded in the erasure record.")
+    confirm = serializers.IntegerField(help_text="The patient's id again: the confirmation that this patient's "
+                                                 "clinical text is to be erased.")
+    retention_override_reason = StrictCharField(
+        required=False, allow_blank=False, max_length=2000,
+        help_text="Erase signed notes still under THERAPY_NOTES_SIGNED_NOTE_RETENTION_DAYS too, for this reason. "
+                  "Absent: those sessions are kept whole and listed in retained_sessions.")
+
+    def validate_confirm(self, value: int) -> int:
+        expected = self.context["patient"].pk
+        if value != expected:
+            raise serializers.ValidationError(f"Type the patient's id ({expected}) to confirm the erasure.")
+        return value
+
+
+class PatientErasureSerializer(serializers.ModelSerializer):
+    """What an erasure did (the append-only record): counts of what was cleared, and what was kept."""
+
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PatientErasure
+        fields = ["id", "at", "actor_username", "patient_id", "channel", "reason", "retention_override_reason",
+                  "counts", "retained_sessions", "message"]
+        read_only_fields = fields
+
+    def get_message(self, obj: PatientErasure) -> str:
+        if not obj.retained_sessions:
+            return "The patient's clinical text was erased everywhere; the patient's name was replaced."
+        ids = ", ".join(str(item["session"]) for item in obj.retained_sessions)
+        return (f"Erased, except {len(obj.retained_sessions)} session(s) with signed notes still under the retention "
+                f"period ({ids}: see retained_until), kept whole with the patient's name. Erase them too with a "
+                "retention_override_reason.")

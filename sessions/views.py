@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sessions import access_log, exports, selectors, services
+from sessions import access_log, erasure, exports, patient_export, selectors, services
 from sessions.errors import Conflict, ErrorResponseSerializer, UnprocessableEntity
 from sessions.filters import AccessEventFilter, NoteJobFilter, SessionFilter
 from sessions.models import (
@@ -33,6 +33,7 @@ from sessions.models import (
     NotesLockedError,
     NotesNotSignedError,
     Patient,
+    PatientErasure,
     Session,
     WebhookSubscription,
 )
@@ -42,6 +43,8 @@ from sessions.serializers import (
     ClinicianProfileSerializer,
     GenerateNotesRequestSerializer,
     NoteJobSerializer,
+    PatientErasureRequestSerializer,
+    PatientErasureSerializer,
     PatientSerializer,
     SessionNotesUpdateSerializer,
     SessionSerializer,
@@ -152,6 +155,38 @@ class PatientViewSet(AuditedReadsMixin, CreateListRetrieveUpdateViewSet):
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save(clinician=self.request.user)
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, pk: str | None = None) -> Response:
+        """Everything held about the patient (right of access), as one JSON document: the patient, every
+        session with its transcript, notes, history and amendments, every job with its result and webhook
+        deliveries, the read audit's entries about the patient, the erasures. Recorded in the read audit."""
+        patient = self.get_object()
+        document = patient_export.patient_record(patient)
+        for object_type, objects in patient_export.audited_objects(patient).items():
+            self._audit(objects, object_type)
+        response = Response(document)
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+        response["Content-Disposition"] = f'attachment; filename="patient-{patient.pk}-{stamp}.json"'
+        return response
+
+    @extend_schema(request=PatientErasureRequestSerializer, responses={200: PatientErasureSerializer, 409: ERROR_BODY})
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        """Erase the patient's clinical text everywhere (right to erasure), with a reason and the patient's id
+        as confirmation. Signed notes under the retention period are kept unless `retention_override_reason`
+        is given. Leaves an append-only erasure record; 409 while a job of the patient is queued or running."""
+        patient = self.get_object()
+        body = PatientErasureRequestSerializer(data=request.data, context={"patient": patient})
+        body.is_valid(raise_exception=True)
+        try:
+            record = erasure.erase_patient(
+                patient, actor=request.user, channel=PatientErasure.Channel.API, reason=body.validated_data["reason"],
+                retention_override_reason=body.validated_data.get("retention_override_reason", ""))
+        except erasure.ErasureRefusedError as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        return Response(PatientErasureSerializer(record).data)
 
 
 class SessionViewSet(AuditedReadsMixin, CreateListRetrieveUpdateViewSet):

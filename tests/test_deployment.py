@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from celery.utils.nodenames import default_nodename, host_format
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text())
@@ -31,6 +32,7 @@ def _dotenv(path: Path) -> dict[str, str]:
 
 
 ENV_EXAMPLE = _dotenv(REPO / ".env.example")
+FIELD_KEYS_VARIABLE = "THERAPY_NOTES_FIELD_ENCRYPTION_KEYS"
 
 
 def _compose_interpolate(text: str, env: dict[str, str]) -> str:
@@ -52,6 +54,10 @@ def _container_env(service: str) -> dict[str, str]:
     spec = SERVICES[service]
     env = dict(ENV_EXAMPLE) if spec.get("env_file") else {}
     env.update({k: _compose_interpolate(str(v), ENV_EXAMPLE) for k, v in (spec.get("environment") or {}).items()})
+    if env.get(FIELD_KEYS_VARIABLE, "").startswith("change-me"):
+        # .env.example's field-encryption key is a placeholder that production refuses (it is not a Fernet
+        # key): an operator generates one, and so does this test.
+        env[FIELD_KEYS_VARIABLE] = Fernet.generate_key().decode()
     return env
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from summarizer.config import InferenceConfig
 from summarizer.model_registry import MODELS_DIR_VARIABLE, model_path_from_env
 from therapy_notes.env import env_bool, env_float, env_int, env_list, env_str
+from therapy_notes.field_keys import load_field_keys
 from therapy_notes.log import LOG_FORMAT_VARIABLE, LOG_FORMATS, PLAIN
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,6 +24,14 @@ _INSECURE_DEV_KEY = "insecure-dev-key-set-SECRET_KEY-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _INSECURE_DEV_KEY)
 if not DEBUG and SECRET_KEY == _INSECURE_DEV_KEY and env_bool("THERAPY_NOTES_PRODUCTION", False):
     raise ImproperlyConfigured("SECRET_KEY must be set when THERAPY_NOTES_PRODUCTION=1.")
+# Transcripts, notes and job results are encrypted at rest (djfernet-redux, sessions/models.py) with these
+# Fernet keys: the first encrypts, all decrypt. Required in production; a local development key file
+# otherwise (therapy_notes/field_keys.py). HKDF off: the keys are already random Fernet keys, checked.
+_FIELD_KEYS = load_field_keys(BASE_DIR, production=env_bool("THERAPY_NOTES_PRODUCTION", False))
+FERNET_KEYS = _FIELD_KEYS.keys
+FERNET_USE_HKDF = False
+THERAPY_NOTES_FIELD_KEYS_SOURCE = _FIELD_KEYS.source
+THERAPY_NOTES_FIELD_KEYS_FROM_DEV_FILE = _FIELD_KEYS.from_dev_file
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
@@ -275,6 +284,12 @@ THERAPY_NOTES_WEBHOOK_TIMEOUT = env_float("THERAPY_NOTES_WEBHOOK_TIMEOUT", 5.0)
 # Days an access log entry is kept; `manage.py prune_access_log` deletes older ones. Six years by default:
 # HIPAA's retention of required documentation (45 CFR 164.316(b)(2)); a practice's own rules may ask more.
 THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS = env_int("THERAPY_NOTES_ACCESS_LOG_RETENTION_DAYS", 6 * 365)
+
+# --- Right of access and erasure (sessions/patient_export.py, sessions/erasure.py) ----------------
+# Days after signing during which a signed note is kept through an erasure request (the session is left
+# whole) unless the erasure gives an override reason. Seven years by default: a common minimum for adult
+# clinical records; set the practice's own rule (some jurisdictions ask more, minors' records longer).
+THERAPY_NOTES_SIGNED_NOTE_RETENTION_DAYS = env_int("THERAPY_NOTES_SIGNED_NOTE_RETENTION_DAYS", 7 * 365)
 
 # --- Production hardening (active when DEBUG is off) -------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
 from sessions.job_execution import claim_job, store_outcome
 from sessions.models import NoteJob
@@ -41,6 +42,8 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
         "SECRET_KEY": "x" * 64 + "-production-secret-from-the-environment",
         "ALLOWED_HOSTS": "notes.example.org",
         "DATABASE_URL": "sqlite:////tmp/tn-deploy-check.sqlite3",
+        # Required in production (therapy_notes/field_keys.py): the encryption keys of the clinical text.
+        "THERAPY_NOTES_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=REPO, env=env, capture_output=True, text=True)

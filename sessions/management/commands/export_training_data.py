@@ -31,7 +31,7 @@ class Command(BaseCommand):
         with partial.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow([TRANSCRIPT_COLUMN, SUMMARY_COLUMN])
-            for session in signed_notes_for_training().iterator():
+            for session in signed_notes_for_training():
                 writer.writerow([session.original_transcription, session.notes])
                 count += 1
         partial.replace(output)  # a half-written corpus never has the real name
