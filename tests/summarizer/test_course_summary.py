@@ -75,8 +75,8 @@ def test_earlier_risk_is_told_plainly_and_a_long_summary_keeps_every_section_who
     calm = "Patient: I went running with a friend and joined the art club this week."
     inputs = [SessionInput(n, f"2026-03-{n:02d}", risky if n <= 4 else calm,
                            note(f"Session {n} complaint about school exclusion and sleep, mood {n} out of ten.",
-                                f"{{{{RED:Cut her forearm with a hidden blade on Saturday night, session {n}, no plan or "
-                                f"intent to die, mother has locked the sharps away.}}}}" if n <= 4
+                                f"{{{{RED:Cut her forearm with a hidden blade on Saturday night, session {n}, no "
+                                f"plan or intent to die, mother has locked the sharps away.}}}}" if n <= 4
                                 else "No self-harm this week.",
                                 f"Chain analysis of the episode and cold water skill, session {n}."))
               for n in range(1, 9)]
