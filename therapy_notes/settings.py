@@ -211,6 +211,14 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_DEFAULT_QUEUE = env_str("THERAPY_NOTES_QUEUE", "notes")
+# The throttles' counters (login guessing, job submission) live in the default cache. Process memory is right for
+# one web process; behind several (gunicorn --workers 3, more hosts) each would count on its own and the limits
+# would multiply, so a deployment gives them a shared Redis database (not the broker's: cache.clear() flushes it).
+THERAPY_NOTES_CACHE_URL = env_str("THERAPY_NOTES_CACHE_URL", "")
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": THERAPY_NOTES_CACHE_URL,
+     "KEY_PREFIX": "therapy-notes"} if THERAPY_NOTES_CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600

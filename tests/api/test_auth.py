@@ -110,6 +110,34 @@ def test_password_login_is_throttled(password_user, monkeypatch) -> None:
     assert _login(client, "dr-lee", "correct horse battery").status_code == 429
 
 
+def test_with_a_cache_url_the_login_throttle_counts_in_redis_where_every_web_process_sees_it(
+        password_user, monkeypatch, settings) -> None:
+    # Behind gunicorn's several workers a per-process count would multiply the limit: with
+    # THERAPY_NOTES_CACHE_URL the counters are keys in Redis (a database of its own: here the test one - 1).
+    import os
+    import uuid
+
+    import redis
+    from rest_framework.throttling import ScopedRateThrottle
+
+    base, _, db = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rpartition("/")
+    url = f"{base}/{(int(db or 0) - 1) % 16}"
+    prefix = f"therapy-notes-test-{uuid.uuid4().hex[:8]}"  # fresh counts without flushing anyone's database
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                                   "KEY_PREFIX": prefix}}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"login": "3/min", "job_submit": "120/min"})
+    codes = [_login(APIClient(), "dr-lee", "wrong").status_code for _ in range(4)]
+    assert codes == [400, 400, 400, 429]
+    server = redis.Redis.from_url(url)
+    keys = sorted(k.decode() for k in server.keys(f"{prefix}:*"))
+    try:
+        # One shared counter per client address and one per username, not one per process.
+        assert [k.split(":")[-1].rsplit("_", 1)[0] for k in keys] == ["throttle_login", "throttle_login_username"]
+    finally:
+        if keys:
+            server.delete(*keys)
+
+
 def test_issue_token_command_prints_a_working_token(clinician, capsys) -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError
