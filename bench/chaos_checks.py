@@ -65,6 +65,7 @@ class SoakVerdict:
     stale_applied: int
     attempts: Counter[int]
     failures: Counter[str]
+    notes_written: int = 0  # AI notes written into sessions (history rows), one per applied job
     edits_kept_stale: int = 0
     edits_rerun_applied: int = 0
     edits_after_end: int = 0
@@ -120,7 +121,8 @@ def verdict(sessions: list[int], submitted: dict[int, str], edits: list[Edit],
     real = [job for job in mine if job.model_file and job.model_file != "fake.gguf"]
     return SoakVerdict(
         submitted=len(sessions), statuses=statuses, lost=lost, duplicated=duplicated,
-        stale_applied=len(stale | stale_by_edit), attempts=Counter(job.attempts for job in mine),
+        stale_applied=len(stale | stale_by_edit), notes_written=len(writes),
+        attempts=Counter(job.attempts for job in mine),
         failures=Counter(job.error_message for job in mine if job.status == NoteJob.Status.FAILED),
         edits_kept_stale=edit_outcomes["kept_stale"], edits_rerun_applied=edit_outcomes["rerun_applied"],
         edits_after_end=edit_outcomes["after_end"], real_jobs=len(real),

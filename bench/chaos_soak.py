@@ -297,7 +297,8 @@ def reenqueue_reasons(stack: Stack) -> Counter[str]:
 def report(soak: Soak, result: SoakVerdict, wall: float, reasons: Counter[str]) -> None:
     args = soak.args
     print(f"submitted {result.submitted}  finished {dict(sorted(result.statuses.items()))}  lost {result.lost}  "
-          f"duplicated {result.duplicated}  stale-applied {result.stale_applied}")
+          f"duplicated {result.duplicated}  stale-applied {result.stale_applied}  "
+          f"(AI notes written into sessions: {result.notes_written})")
     recoveries = [k.recovery_seconds for k in soak.kills if k.recovery_seconds is not None]
     if recoveries:
         print(f"recovery after a whole worker's death: n={len(recoveries)}  min {min(recoveries):.1f}s  "
@@ -311,7 +312,7 @@ def report(soak: Soak, result: SoakVerdict, wall: float, reasons: Counter[str]) 
           f"job had already ended {result.edits_after_end}")
     print(f"real-model jobs (bundled GGUF, {args.real_workers} worker(s)): {result.real_jobs} finished "
           f"{dict(result.real_statuses)}, fallback notes {result.real_fallbacks}, "
-          f"inference p50 {result.real_inference_p50:.1f}s")
+          f"inference p50 {result.real_inference_p50:.1f}s" if result.real_jobs else "real-model jobs: none")
     print(f"attempts histogram {dict(sorted(result.attempts.items()))}  reconciler re-sends {dict(reasons)}")
     print(f"API 5xx answers seen by the client (retried) {dict(soak.api_5xx) or 0}  "
           f"connection errors {soak.api_unreachable}  submit p50 {percentile(soak.submit_seconds, 50):.2f}s "
@@ -321,7 +322,7 @@ def report(soak: Soak, result: SoakVerdict, wall: float, reasons: Counter[str]) 
     for line in result.problems:
         print(f"  PROBLEM: {line}")
     print(f"wall {wall:.0f}s")
-    # One machine-readable line for tests/workers/test_chaos_soak.py.
+    # One machine-readable line, for scripts that compare runs.
     print("verdict " + json.dumps({"submitted": result.submitted, "lost": result.lost,
                                    "duplicated": result.duplicated, "stale_applied": result.stale_applied,
                                    "recoveries": recoveries, "unrecovered": len(unrecovered),
