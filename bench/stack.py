@@ -47,6 +47,19 @@ class Stack:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Token {self.token}"}
 
+    def start_worker(self, index: int, app: str = "therapy_notes", concurrency: int = 1) -> subprocess.Popen:
+        """Start worker ``index`` (a restart after a kill appends to the same log)."""
+        queue = self.env["THERAPY_NOTES_QUEUE"]
+        log = (self.logdir / f"worker{index}.log").open("a")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", app, "worker", "--loglevel", "WARNING",
+             "--concurrency", str(concurrency), "-Q", queue, "--hostname", f"bench{index}-{queue}@%h",
+             "--without-gossip", "--without-mingle"],
+            cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        self.processes.append(proc)
+        return proc
+
 
 def _wait_http(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
@@ -62,8 +75,11 @@ def _wait_http(url: str, timeout: float) -> None:
 
 @contextmanager
 def running_stack(
-    *, workers: int = 1, concurrency: int = 1, beat: bool = False, extra_env: dict[str, str] | None = None
+    *, workers: int = 1, concurrency: int = 1, beat: bool = False, extra_env: dict[str, str] | None = None,
+    worker_apps: list[str] | None = None,
 ) -> Iterator[Stack]:
+    """``worker_apps``: the Celery app module of each worker (default: ``workers`` x the product's
+    ``therapy_notes``); a soak names ``bench.scripted_worker`` for workers with a scripted engine."""
     tmp = Path(tempfile.mkdtemp(prefix="tn-bench-"))
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     env = {
@@ -81,16 +97,9 @@ def running_stack(
     stack.manage("shell", "-c", "from django.contrib.auth import get_user_model; "
                  "get_user_model().objects.filter(username='bench').update(is_staff=True)")
     try:
-        for index in range(workers):
-            log = (tmp / f"worker{index}.log").open("w")
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "therapy_notes", "worker", "--loglevel", "WARNING",
-                 "--concurrency", str(concurrency), "-Q", queue, "--hostname", f"bench{index}-{queue}@%h",
-                 "--without-gossip", "--without-mingle"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
-            stack.processes.append(proc)
-            stack.workers.append(proc)
+        apps = worker_apps or ["therapy_notes"] * workers
+        for index, app in enumerate(apps):
+            stack.workers.append(stack.start_worker(index, app, concurrency))
         if beat:
             beat_log = (tmp / "beat.log").open("w")
             stack.processes.append(subprocess.Popen(
@@ -104,7 +113,7 @@ def running_stack(
              f"127.0.0.1:{port}"], cwd=REPO, env=env, stdout=web_log, stderr=subprocess.STDOUT,
         ))
         _wait_http(f"{stack.base_url}/health", 60)
-        expected = workers * concurrency
+        expected = len(apps) * concurrency
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             body = requests.get(f"{stack.base_url}/health", headers=stack.headers(), timeout=5).json()
