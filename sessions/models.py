@@ -559,6 +559,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "id"]
+        verbose_name_plural = "webhook deliveries"  # Django's default would be "webhook deliverys"
         constraints = [
             # A job finishes once: a repeated outbox write for the same event is refused, not sent twice.
             models.UniqueConstraint(fields=["subscription", "job", "event"], name="unique_webhook_event_per_job"),

@@ -51,11 +51,25 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A flag that takes JSON true/false (or "true"/"false" from a form), not 0, 1, "yes" or "on": the schema says
+    boolean, and a client sending a number means something the API should not guess."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.lower() in ("true", "false"):
+            return data.lower() == "true"
+        self.fail("invalid", input=data)
+        raise AssertionError("unreachable")  # self.fail raises
+
+
 class StrictModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
     }
 
 
@@ -206,7 +220,7 @@ class SessionNotesUpdateSerializer(serializers.Serializer):
 
 
 class GenerateNotesRequestSerializer(serializers.Serializer):
-    regenerate = serializers.BooleanField(required=False, default=False)
+    regenerate = StrictBooleanField(required=False, default=False)
     format = NoteFormatField(required=False)  # absent: the clinician's default (GET /api/profile)
 
 
@@ -462,7 +476,7 @@ class WebhookSubscriptionSerializer(StrictModelSerializer):
         help_text="The events to send (default: all). job.needs_attention comes with job.succeeded when the "
                   "note needs a clinician's look (a current risk, an unconfirmed risk claim...).",
     )
-    include_content = serializers.BooleanField(
+    include_content = StrictBooleanField(
         required=False, default=False,
         help_text="Send the note (or summary) text, the risk evidence and the error message in the payload. "
                   "False: ids, statuses and flags only.",

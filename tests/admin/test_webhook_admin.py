@@ -118,3 +118,8 @@ def test_the_delivery_log_is_searched_by_delivery_or_job_id(operator, clinician,
     assert str(delivery.pk) in operator.get(DELIVERIES, {"q": str(delivery.pk)}).content.decode()
     not_an_id = operator.get(DELIVERIES, {"q": "ehr"})
     assert not_an_id.status_code == 200 and str(delivery.pk) not in not_an_id.content.decode()
+
+
+def test_the_admin_names_the_delivery_log_in_english(operator) -> None:
+    page = operator.get("/admin/").content.decode()
+    assert "Webhook deliveries" in page and "deliverys" not in page

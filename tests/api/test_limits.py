@@ -47,3 +47,21 @@ def test_readiness_is_503_without_a_worker(client) -> None:
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["model_loaded"] is False
+
+
+@pytest.mark.parametrize("flag", [0, 1, "yes", "on", None])
+def test_a_boolean_flag_takes_true_or_false_not_a_number_or_a_word(api, session, no_enqueue, flag) -> None:
+    # The schema says boolean; schemathesis found {"regenerate": 0} queued a job as if it said false.
+    from tests.errors import field_errors
+
+    response = api.post(f"/api/sessions/{session.pk}/generate-notes", {"regenerate": flag}, format="json")
+    assert response.status_code == 400 and "regenerate" in field_errors(response)
+    assert not NoteJob.objects.filter(session=session).exists()
+    webhook = api.post("/api/webhooks/", {"url": "https://ehr.example.org/hooks", "include_content": flag},
+                       format="json")
+    assert webhook.status_code == 400 and "include_content" in field_errors(webhook)
+
+
+def test_a_boolean_flag_takes_json_true(api, session, no_enqueue) -> None:
+    assert api.post(f"/api/sessions/{session.pk}/generate-notes", {"regenerate": True},
+                    format="json").status_code == 202
