@@ -268,8 +268,21 @@ class ClinicianProfileAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class ReadOnlyMixin:
+    """Records that are seen in the admin and never added, changed or deleted there."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The read audit, read-only for everyone, operators included: seen with the auditor role
     (access_log.AUDITOR_PERMISSION), never added, changed or deleted here (pruning is
     `manage.py prune_access_log`)."""
@@ -280,18 +293,9 @@ class AccessEventAdmin(admin.ModelAdmin):
     search_fields = ["actor_username", "object_id", "=patient_id"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(PatientErasure)
-class PatientErasureAdmin(admin.ModelAdmin):
+class PatientErasureAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The erasure records (sessions/erasure.py), read-only for everyone: an erasure is done with
     `manage.py erase_patient` or POST /api/patients/{id}/erase, and its record is never changed."""
 
@@ -299,27 +303,9 @@ class PatientErasureAdmin(admin.ModelAdmin):
     list_filter = ["channel", "at"]
     search_fields = ["actor_username", "=patient_id"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(ClinicianScopedAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, ClinicianScopedAdmin):
     """Shown, never added, changed or deleted here: webhooks are the clinician's, managed through the API."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WebhookSubscription)
