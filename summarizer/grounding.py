@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from summarizer.risk_reconcile import families_in, is_denial
+from summarizer.risk_reconcile import families_in, is_denial, sentences
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import strip_markup
 from summarizer.validation import parse_note, render_note
@@ -283,9 +283,7 @@ def _ground_kept_section(index: TranscriptIndex, name: str, body: str, statement
     position = 0
     for match in [*_RED_ITEM.finditer(body), None]:
         end = match.start() if match else len(body)
-        for sentence in re.split(r"(?<=[.;!?])\s+", body[position:end]):
-            if not sentence.strip():
-                continue
+        for sentence in sentences(body[position:end]):
             statement = assess_statement(index, name, sentence)
             cleaned = sentence
             for token in [*statement.unsupported_numbers, *(m.group(0) for m in _MADE_UP.finditer(sentence))]:

@@ -34,7 +34,7 @@ from summarizer.risk_dialogue import affirms, follow_up_answer, plan_findings, s
 from summarizer.risk_echo import first_person
 from summarizer.risk_normalise import normalise_for_matching
 from summarizer.risk_reconcile import reconcile_note_with_risks
-from summarizer.risk_turns import Utterance, make_finding, turn_of, unlabelled_lines, utterances
+from summarizer.risk_turns import Utterance, dialogue_turns, make_finding, turn_of, utterances
 from summarizer.risk_types import CATEGORY_TRAITS, RiskFinding, RiskReconciliation, RiskScreening, RiskSeverity
 
 __all__ = [
@@ -310,8 +310,7 @@ def _echoed_answer(original: str, text: str, question: Utterance, answer: Uttera
 def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, RiskFinding]:
     """Affirmative answers to the therapist's risk questions, by the answering turn's start. A transcript
     without speaker labels is paired line by line (a line addressing "you" asks, the next answers)."""
-    lines = unlabelled_lines(text, turns)
-    pairs = lines if lines else turns
+    pairs = dialogue_turns(text, turns)
     found: dict[int, RiskFinding] = {}
     # The risk the last exchange confirmed, which a follow-up question ("is that something you're planning?") asks
     # after.
@@ -378,15 +377,13 @@ def patient_speech(transcript: str) -> str:
 def screen_language(transcript: str) -> RiskScreening:
     """Whether the risk layer covers the language the patient speaks."""
     guess = langs.guess_language(patient_speech(transcript))
-    if guess.language in langs.COVERED_LANGUAGES or (guess.language == "und" and not guess.languages):
-        return RiskScreening(performed=True, language=guess.language, languages=guess.languages)
-    if guess.language == "und" and not set(guess.languages) & set(langs.COVERED_LANGUAGES):
-        # Long enough to tell, yet no covered language has a real share (romanised Hindi reads as Indonesian at
-        # 60%): the lexicons cannot have read it, so the note says screening was not performed.
-        return RiskScreening(performed=False, language="und", languages=guess.languages,
-                             reason="the transcript's language could not be identified as one the risk detector "
-                                    "covers")
     if guess.language == "und":
+        # Too short to tell is read with every lexicon; long enough to tell, yet with no covered language among
+        # its likely ones (romanised Hindi reads as Indonesian at 60%), it is one the lexicons cannot have read.
+        readable = not guess.languages or bool(set(guess.languages) & set(langs.COVERED_LANGUAGES))
+        reason = "" if readable else "the transcript's language could not be identified as one the risk detector covers"
+        return RiskScreening(performed=readable, language="und", languages=guess.languages, reason=reason)
+    if guess.language in langs.COVERED_LANGUAGES:
         return RiskScreening(performed=True, language=guess.language, languages=guess.languages)
     name = langs.language_name(guess.language)
     return RiskScreening(

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from summarizer import risk_lexicon as lx
 from summarizer import risk_questions as qx
-from summarizer.risk_dialogue import affirms, asked_families
+from summarizer.risk_dialogue import affirms, asked_families, question_text
 from summarizer.risk_normalise import normalise_for_matching
-from summarizer.risk_reconcile import is_denial, quote
-from summarizer.risk_turns import unlabelled_lines, utterances
+from summarizer.risk_reconcile import is_denial, quote, sentences
+from summarizer.risk_turns import dialogue_turns, utterances
 from summarizer.risk_types import FAMILIES, RiskFinding
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.validation import parse_note, render_note
@@ -87,23 +87,19 @@ def _wording(family: str, asked: str) -> str:
 def screening_denials(transcript: str) -> list[ScreeningDenial]:
     """Each risk family the therapist asked about that the patient's next turn denied, in transcript order."""
     text = normalise_for_matching(transcript)
-    turns = utterances(text)
-    lines = unlabelled_lines(text, turns)
-    pairs = lines if lines else turns
+    pairs = dialogue_turns(text, utterances(text))
+    # The patient turns that speak of risk, read once: a denial stands only if no other turn does.
+    risk_talk = {t.start for t in pairs if not t.is_therapist and _RISK_TALK.search(text[t.start:t.end])}
     denials: list[ScreeningDenial] = []
-    patient_turns = [t for t in pairs if not t.is_therapist]
     for question, answer in zip(pairs, pairs[1:], strict=False):
         if not question.is_therapist or answer.is_therapist:
             continue
-        asked = text[question.start:question.end]
-        if not re.search(r"[.?!]", asked):
-            asked = asked.rstrip() + "?"  # ASR output has no punctuation: the whole turn is the question
+        asked = question_text(text, question)
         families = asked_families(asked)
         if not families or affirms(text, answer):
             continue
         reply = qx.REPLY_PREAMBLE.sub("", text[answer.start:answer.end].strip(), count=1)
-        elsewhere = " ".join(text[t.start:t.end] for t in patient_turns if t.start != answer.start)
-        if _denies(reply) and not _RISK_TALK.search(elsewhere):
+        if _denies(reply) and not risk_talk - {answer.start}:
             said = transcript[answer.start:answer.end].strip()
             denials.extend(ScreeningDenial(family, said, answer.start, answer.end, _wording(family, asked))
                            for family in families)
@@ -149,6 +145,6 @@ def with_screening_denials(note: str, denials: Sequence[ScreeningDenial], findin
         return note, []
     parsed = parse_note(note, SESSION_NOTE_SECTIONS)
     sections = {name: parsed.sections.get(name, "") for name in SESSION_NOTE_SECTIONS}
-    kept = [s for s in re.split(r"(?<=[.;!?])\s+", sections.get(risk_section, "")) if s.strip() and not is_denial(s)]
+    kept = [s for s in sentences(sections.get(risk_section, "")) if not is_denial(s)]
     sections[risk_section] = " ".join([*lines, *kept])
     return render_note(sections, SESSION_NOTE_SECTIONS), [f for f in FAMILIES if f in {d.family for d in documented}]

@@ -71,6 +71,12 @@ def asked_families(asked: str) -> list[str]:
     return families
 
 
+def question_text(text: str, question: Utterance) -> str:
+    """The therapist's turn as a question: ASR output has no punctuation, so a turn without any is one question."""
+    asked = text[question.start:question.end]
+    return asked if re.search(r"[.?!]", asked) else asked.rstrip() + "?"
+
+
 def _reply(text: str, answer: Utterance) -> tuple[str, str]:
     """The answer as said, and without its fillers and stage directions."""
     said = text[answer.start:answer.end].strip()
@@ -97,9 +103,7 @@ def _affirms(said: str, reply: str) -> bool:
 def screening_answer(original: str, text: str, question: Utterance, answer: Utterance) -> RiskFinding | None:
     """A therapist's risk question answered in the affirmative ("Hanging.", "Yeah, most nights", "Yes. With
     his fist."), or a plan question answered with a method."""
-    asked = text[question.start:question.end]
-    if not re.search(r"[.?!]", asked):
-        asked = asked.rstrip() + "?"  # ASR output has no punctuation: the whole turn is the question
+    asked = question_text(text, question)
     said, reply = _reply(text, answer)
     span = (answer.start, answer.end)
     asked_risk = _asked_risk(asked)

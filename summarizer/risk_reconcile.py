@@ -117,11 +117,16 @@ def _pieces(risk_text: str) -> list[tuple[bool, str]]:
     pieces: list[tuple[bool, str]] = []
     position = 0
     for match in _RED.finditer(risk_text):
-        pieces.extend((False, s) for s in _SENTENCE.split(risk_text[position:match.start()]) if s.strip())
+        pieces.extend((False, s) for s in sentences(risk_text[position:match.start()]))
         pieces.append((True, match.group(1)))
         position = match.end()
-    pieces.extend((False, s) for s in _SENTENCE.split(risk_text[position:]) if s.strip())
+    pieces.extend((False, s) for s in sentences(risk_text[position:]))
     return [(red, text.strip()) for red, text in pieces]
+
+
+def sentences(risk_text: str) -> list[str]:
+    """The Risk section's plain text sentence by sentence (RED items are split off first, in ``_pieces``)."""
+    return [s for s in _SENTENCE.split(risk_text) if s.strip()]
 
 
 def is_denial(text: str) -> bool:

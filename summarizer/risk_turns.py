@@ -81,6 +81,12 @@ def unlabelled_lines(transcript: str, turns: Sequence[Utterance]) -> list[Uttera
     return lines
 
 
+def dialogue_turns(transcript: str, turns: Sequence[Utterance]) -> list[Utterance]:
+    """The turns to pair a question with its answer: the speaker turns, or for a transcript without labels its
+    lines (``unlabelled_lines``)."""
+    return unlabelled_lines(transcript, turns) or list(turns)
+
+
 def turn_of(finding: RiskFinding, turns: Sequence[Utterance]) -> Utterance | None:
     return next((t for t in turns if t.start <= finding.start < max(t.end, t.start + 1)), None)
 
