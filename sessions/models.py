@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -376,12 +376,32 @@ class NoteJob(models.Model):
         self._move(self.Status.QUEUED)
 
 
+class AppendOnlyModel(models.Model):
+    """A record that is only ever added: saving it again or deleting it one by one raises ``append_only_error``
+    with the model's own message (bulk pruning by a queryset, where a retention allows it, is not stopped)."""
+
+    append_only_error: ClassVar[type[Exception]]
+    changed_message: ClassVar[str]
+    deleted_message: ClassVar[str]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise self.append_only_error(self.changed_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise self.append_only_error(self.deleted_message)
+
+
 class AccessLogIsAppendOnlyError(Exception):
     """An access log entry was about to be changed or deleted one by one: entries are only ever added
     (and pruned past the retention by ``manage.py prune_access_log``)."""
 
 
-class AccessEvent(models.Model):
+class AccessEvent(AppendOnlyModel):
     """One read of a patient, a session, a note or a job by a user: the read audit (sessions/access_log.py).
 
     Append-only, and never clinical text: ids, the username, the request's method and path, the client's
@@ -419,21 +439,19 @@ class AccessEvent(models.Model):
             models.Index(fields=["actor_id", "at"]),
         ]
 
+    append_only_error = AccessLogIsAppendOnlyError
+    changed_message = "Access log entries are never changed."
+    deleted_message = "Access log entries leave only by pruning past the retention."
+
     def __str__(self) -> str:
         return f"{self.actor_username} read {self.object_type} {self.object_id} at {self.at}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AccessLogIsAppendOnlyError("Access log entries are never changed.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AccessLogIsAppendOnlyError("Access log entries leave only by pruning past the retention.")
 class ErasureRecordIsAppendOnlyError(Exception):
     """An erasure record was about to be changed or deleted: the record that an erasure happened stays."""
 
 
-class PatientErasure(models.Model):
+class PatientErasure(AppendOnlyModel):
     """That a patient's clinical text was erased: who, when, why, through which channel, how many records
     of each kind were cleared, and which sessions were kept under the signed-note retention.
 
@@ -459,16 +477,12 @@ class PatientErasure(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    append_only_error = ErasureRecordIsAppendOnlyError
+    changed_message = "Erasure records are never changed."
+    deleted_message = "Erasure records are never deleted."
+
     def __str__(self) -> str:
         return f"erasure of patient {self.patient_id} by {self.actor_username} at {self.at}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ErasureRecordIsAppendOnlyError("Erasure records are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ErasureRecordIsAppendOnlyError("Erasure records are never deleted.")
 
 
 class WebhookEvent(models.TextChoices):
