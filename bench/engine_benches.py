@@ -28,7 +28,12 @@ django.setup()
 
 from bench.transcripts import load_transcripts  # noqa: E402
 from summarizer.grammar import section_grammar  # noqa: E402
-from summarizer.prompts import SESSION_NOTE_SYSTEM_PROMPT, build_session_note_messages  # noqa: E402
+from summarizer.prompts import (  # noqa: E402
+    SESSION_NOTE_SYSTEM_PROMPT,
+    SessionText,
+    build_multi_session_messages,
+    build_session_note_messages,
+)
 from workers.model_holder import inference_config_from_settings  # noqa: E402
 
 
@@ -64,6 +69,37 @@ def prefix_reuse(transcripts: list[str]) -> None:
     print(f"speed-up from prefix reuse: {statistics.fmean(cold) / statistics.fmean(warm):.2f}x "
           f"(saves {statistics.fmean(cold) - statistics.fmean(warm):.3f}s per note)")
     llm.close()
+
+
+def prefix_after_other_kind(transcripts: list[str]) -> None:
+    """Notes that follow a course summary (another system prompt): whole prompt again, or the note's
+    system-prompt KV restored by the engine's PrefixStates (summarizer/prefix_cache.py)."""
+    from dataclasses import replace
+
+    from summarizer.engine import LlamaInferenceEngine
+
+    base = inference_config_from_settings()
+    summary = build_multi_session_messages([SessionText(1, "2026-11-01", "Client reported better sleep."),
+                                            SessionText(2, "2026-11-08", "Client practised breathing daily.")])
+    figures = {}
+    for label, keep in (("no saved prefix", False), ("prefix restored", True)):
+        engine = LlamaInferenceEngine(replace(base, keep_prefix_states=keep))
+        engine.load()
+        engine.generate(build_session_note_messages("warm up"), max_tokens=1)
+        times = []
+        for text in transcripts:
+            engine.generate(summary, max_tokens=1)
+            started = time.perf_counter()
+            engine.generate(build_session_note_messages(text), max_tokens=1)
+            times.append(time.perf_counter() - started)
+        figures[label] = times
+        restores = engine._prefixes.restores if engine._prefixes else 0
+        print(f"note prompt eval after a summary, {label:<15}: mean {statistics.fmean(times):.3f}s  "
+              f"median {statistics.median(times):.3f}s  (restores {restores})")
+        engine.unload()
+    cold, warm = figures["no saved prefix"], figures["prefix restored"]
+    print(f"speed-up from the saved prefix: {statistics.fmean(cold) / statistics.fmean(warm):.2f}x "
+          f"(saves {statistics.fmean(cold) - statistics.fmean(warm):.3f}s per note after another kind of job)")
 
 
 def grammar_cost(transcripts: list[str], max_tokens: int) -> None:
@@ -102,6 +138,8 @@ def main() -> None:
           f"n_threads={cfg.n_threads}")
     print("## benchmark 2: prompt prefix reuse")
     prefix_reuse(transcripts)
+    print("## benchmark 2b: prompt prefix kept across job kinds (note after a course summary)")
+    prefix_after_other_kind(transcripts)
     print("## benchmark 5: constrained decoding cost")
     grammar_cost(transcripts, args.max_tokens)
 

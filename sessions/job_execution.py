@@ -122,7 +122,8 @@ def _options(job: NoteJob) -> NoteOptions:
     return NoteOptions(
         on_progress=lambda phase, step, steps, detail: record_progress(job_id, phase, step, steps, detail),
         job_id=job_id,
-        use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR,
+        use_grammar=settings.THERAPY_NOTES_USE_GRAMMAR and settings.THERAPY_NOTES_GRAMMAR_MODE == "always",
+        grammar_retry=settings.THERAPY_NOTES_GRAMMAR_MODE == "on_failure",
         on_model_failure=settings.THERAPY_NOTES_ON_MODEL_FAILURE,
         ground_statements=settings.THERAPY_NOTES_GROUND_STATEMENTS,
         # Jobs queued before formats existed have no "format": they get the default layout.

@@ -11,6 +11,9 @@ class InferenceConfig:
     lora_path: str | None = None
     # Name of the model-registry entry this configuration came from ("" when chosen by path).
     registry_entry: str = ""
+    # When model_path is a merged GGUF: the adapter folded into it (file name, sha256), for provenance.
+    merged_adapter_file: str | None = None
+    merged_adapter_sha256: str | None = None
     n_ctx: int = 2048
     n_threads: int = 2
     n_gpu_layers: int = 0
@@ -24,3 +27,6 @@ class InferenceConfig:
     seed: int = 1234
     # Constrain decoding to the note's section skeleton (GBNF grammar).
     use_grammar: bool = True
+    # Save each prompt kind's system-prompt KV and restore it after a job of another kind
+    # (summarizer/prefix_cache.py); off only to measure it (bench/engine_benches.py).
+    keep_prefix_states: bool = True

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 from summarizer.config import InferenceConfig
+from summarizer.prefix_cache import PrefixStates
 from summarizer.prompts import PROMPT_VERSION, Message
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class ModelIdentity:
     adapter_sha256: str | None
     prompt_version: str
     registry_entry: str = ""
+    # True when adapter_file is merged into model_file's weights rather than applied at run time.
+    adapter_merged: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +72,12 @@ class NoteEngine(Protocol):
     def identity(self) -> ModelIdentity: ...
 
     def count_tokens(self, text: str) -> int: ...
+
+    def _system_turn_tokens(self, system_prompt: str) -> list[int]:
+        """The tokens every prompt with this system prompt starts with (system turn, user turn opening)."""
+        messages: list[Message] = [{"role": "system", "content": system_prompt}, {"role": "user", "content": ""}]
+        return list(self._require().tokenize(self.render_prompt(messages).encode("utf-8"), add_bos=False,
+                                             special=True))
 
     def count_prompt_tokens(self, messages: list[Message]) -> int: ...
 
@@ -100,6 +109,7 @@ class LlamaInferenceEngine:
         self._llm: Any = None
         self._identity: ModelIdentity | None = None
         self._grammars: dict[str, Any] = {}
+        self._prefixes: PrefixStates | None = None
         # llama.cpp contexts are not re-entrant; one generation at a time per engine.
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
@@ -137,14 +147,17 @@ class LlamaInferenceEngine:
             verbose=False,
         )
         self.load_seconds = time.perf_counter() - started
+        if self.config.keep_prefix_states:
+            self._prefixes = PrefixStates(self._system_turn_tokens)
         self._identity = ModelIdentity(
             model_file=model_path.name,
             model_sha256=file_sha256(model_path),
             model_size_bytes=model_path.stat().st_size,
-            adapter_file=Path(lora).name if lora else None,
-            adapter_sha256=file_sha256(lora) if lora else None,
+            adapter_file=Path(lora).name if lora else self.config.merged_adapter_file,
+            adapter_sha256=file_sha256(lora) if lora else self.config.merged_adapter_sha256,
             prompt_version=PROMPT_VERSION,
             registry_entry=self.config.registry_entry,
+            adapter_merged=not lora and bool(self.config.merged_adapter_file),
         )
         logger.info(
             "model loaded",
@@ -201,6 +214,12 @@ class LlamaInferenceEngine:
         formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
         return formatter(messages=cast(Any, messages)).prompt  # llama_cpp's TypedDicts: same shape
 
+    def _system_turn_tokens(self, system_prompt: str) -> list[int]:
+        """The tokens every prompt with this system prompt starts with (system turn, user turn opening)."""
+        messages: list[Message] = [{"role": "system", "content": system_prompt}, {"role": "user", "content": ""}]
+        return list(self._require().tokenize(self.render_prompt(messages).encode("utf-8"), add_bos=False,
+                                             special=True))
+
     def count_prompt_tokens(self, messages: list[Message]) -> int:
         llm = self._require()
         return len(llm.tokenize(self.render_prompt(messages).encode("utf-8"), add_bos=False, special=True))
@@ -230,6 +249,8 @@ class LlamaInferenceEngine:
         with self._lock:
             llm = self._require()
             started = time.perf_counter()
+            if self._prefixes is not None and messages and messages[0]["role"] == "system":
+                self._prefixes.prepare(llm, messages[0]["content"])
             stream = llm.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens or cfg.max_tokens,

@@ -40,12 +40,21 @@ class FileRef:
 
 
 @dataclass(frozen=True)
+class MergeRecipe:
+    type: str  # the adapted tensors' GGUF type, e.g. "Q8_0" (summarizer/model_merge.py MERGE_TYPES)
+    method: str = "numpy"  # summarizer/model_merge.py merge_lora
+
+
+@dataclass(frozen=True)
 class RegistryEntry:
     name: str
     base: FileRef
     adapter: FileRef | None = None
     merged_file: str | None = None  # a standalone GGUF to serve instead of base+adapter
     merged_sha256: str | None = None
+    # How setup builds ``merged_file`` from base + adapter (summarizer/model_build.py); None when the file
+    # came from elsewhere (a training export) and cannot be rebuilt here.
+    merged_from: MergeRecipe | None = None
     quantized: dict[str, FileRef] = field(default_factory=dict)
     training_data_sha256: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -68,6 +77,7 @@ class RegistryEntry:
                 "base": ref(data["base"]),
                 "adapter": ref(data.get("adapter")),
                 "quantized": {k: FileRef(**v) for k, v in (data.get("quantized") or {}).items()},
+                "merged_from": MergeRecipe(**data["merged_from"]) if data.get("merged_from") else None,
             }
         )
 
@@ -108,6 +118,8 @@ class ModelSelection:
     model_path: str
     lora_path: str | None
     registry_entry: str  # "" when the model was chosen by path, not by the registry
+    # The adapter folded into ``model_path`` when a merged GGUF is served (provenance: which adapter wrote it).
+    merged_adapter: FileRef | None = None
 
 
 def select_model(
@@ -127,15 +139,43 @@ def select_model(
     if entry is None:
         return ModelSelection(model_path, None, "")
     merged = models_dir / entry.merged_file if entry.merged_file else None
-    # Merged GGUFs are too big to commit: a fresh clone has only the adapter, so fall through to it.
-    if merged is not None and merged.is_file() and not explicit_model:
-        return ModelSelection(str(merged), None, entry.name)
+    # Merged GGUFs are too big to commit: fetch_model builds them (summarizer/model_build.py); until then, or
+    # when the one on disk was built from another adapter, fall through to base + runtime adapter.
+    if merged is not None and merged.is_file() and not explicit_model and merged_file_is_current(entry, merged):
+        return ModelSelection(str(merged), None, entry.name, merged_adapter=entry.adapter)
     if entry.adapter and entry.base.file == Path(model_path).name:
         return ModelSelection(model_path, str(models_dir / entry.adapter.file), entry.name)
     if entry.adapter:
         logger.warning("registry adapter %s was trained on %s, not %s; loading without it",
                        entry.adapter.file, entry.base.file, Path(model_path).name)
     return ModelSelection(model_path, None, "")
+
+
+def build_record_path(merged: Path) -> Path:
+    return merged.with_name(merged.name + ".build.json")
+
+
+def read_build_record(merged: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(build_record_path(merged).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def merged_file_is_current(entry: RegistryEntry, merged: Path) -> bool:
+    """Whether ``merged`` was built from this entry's base and adapter, by its build record (written beside
+    it by summarizer/model_build.py; reading it costs nothing, hashing 145 MB would cost every worker start).
+    Files without a recipe (a training export's merge) are taken as they are."""
+    if entry.merged_from is None or entry.adapter is None:
+        return True
+    record = read_build_record(merged)
+    current = (record.get("base_sha256") == entry.base.sha256
+               and record.get("adapter_sha256") == entry.adapter.sha256
+               and record.get("size_bytes") == merged.stat().st_size)
+    if not current:
+        logger.warning("%s was not built from %s's base and adapter; serving them unmerged until "
+                       "`manage.py fetch_model` rebuilds it", merged.name, entry.name)
+    return current
 
 
 # PHI3_MODEL_PATH is honoured as an alias so a Phi-3 deployment needs one variable.

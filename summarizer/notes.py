@@ -69,6 +69,9 @@ class NoteOptions:
 
     job_id: str = ""
     use_grammar: bool = True
+    # Without the grammar: when the unconstrained note fails validation, write it again under the grammar
+    # (THERAPY_NOTES_GRAMMAR_MODE=on_failure), so every note still has its sections.
+    grammar_retry: bool = False
     # "fallback": write an extractive note marked as fallback; "fail": raise NoteGenerationError.
     on_model_failure: str = "fallback"
     # Score every statement against the transcript and drop the unsupported ones (summarizer/grounding.py).
@@ -181,18 +184,22 @@ def _generate_checked(
     engine: NoteEngine, messages: list[dict[str, str]], sections: Sequence[str], options: NoteOptions
 ) -> Generation:
     """Generate and repair; any engine failure becomes a recorded reason."""
-    grammar = section_grammar(sections) if options.use_grammar and engine.config.use_grammar else None
-    try:
-        generated = engine.generate(messages, grammar=grammar)
-    except GenerationTimeoutError as exc:
-        return Generation(None, f"timeout: {exc}")
-    except Exception as exc:  # noqa: BLE001 - any engine failure becomes a recorded reason
-        return Generation(None, f"model error: {type(exc).__name__}: {exc}")
-    used, made = generated.prompt_tokens, generated.completion_tokens
-    raw = normalise_whitespace(generated.text)
+    constrained = options.use_grammar and engine.config.use_grammar
+    retry = options.grammar_retry and engine.config.use_grammar and not constrained
+    grammar = section_grammar(sections) if constrained else None
     bounds = {} if tuple(sections) == SESSION_NOTE_SECTIONS else {"min_words": 0, "max_words": NOTE_HARD_MAX_WORDS}
-    if validate_note(raw, sections, **bounds).ok:
-        return Generation(raw, prompt_tokens=used, completion_tokens=made)
+    used = made = 0
+    for attempt_grammar in (grammar, section_grammar(sections)) if retry else (grammar,):
+        try:
+            generated = engine.generate(messages, grammar=attempt_grammar)
+        except GenerationTimeoutError as exc:
+            return Generation(None, f"timeout: {exc}")
+        except Exception as exc:  # noqa: BLE001 - any engine failure becomes a recorded reason
+            return Generation(None, f"model error: {type(exc).__name__}: {exc}")
+        used, made = used + generated.prompt_tokens, made + generated.completion_tokens
+        raw = normalise_whitespace(generated.text)
+        if validate_note(raw, sections, **bounds).ok:
+            return Generation(raw, prompt_tokens=used, completion_tokens=made)
     repaired = repair_note(raw, sections)
     if repaired is None:
         return Generation(None, "unrepairable model output", prompt_tokens=used, completion_tokens=made)

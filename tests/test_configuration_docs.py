@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON_DIRS = ("therapy_notes", "sessions", "workers", "summarizer", "training", "bench", "scripts", "tests")
-ENV_READERS = {"env_str", "env_bool", "env_int", "env_float", "env_list"}
+ENV_READERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "env_choice"}
 # The readers themselves (each reads the variable it is given): checked where they are called.
 READER_MODULE = REPO / "therapy_notes" / "env.py"
 # Set by the shell or the toolchain, not by this project's operators.

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from summarizer.config import InferenceConfig
 from summarizer.model_registry import MODELS_DIR_VARIABLE, model_path_from_env
-from therapy_notes.env import env_bool, env_float, env_int, env_list, env_str
+from therapy_notes.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 from therapy_notes.field_keys import load_field_keys
 from therapy_notes.log import LOG_FORMAT_VARIABLE, LOG_FORMATS, PLAIN
 
@@ -268,6 +268,10 @@ THERAPY_NOTES_TOP_K = env_int("THERAPY_NOTES_TOP_K", _INFERENCE_DEFAULTS.top_k)
 THERAPY_NOTES_REPEAT_PENALTY = env_float("THERAPY_NOTES_REPEAT_PENALTY", _INFERENCE_DEFAULTS.repeat_penalty)
 THERAPY_NOTES_GENERATION_TIMEOUT = env_float("THERAPY_NOTES_GENERATION_TIMEOUT", _INFERENCE_DEFAULTS.timeout_seconds)
 THERAPY_NOTES_USE_GRAMMAR = env_bool("THERAPY_NOTES_USE_GRAMMAR", _INFERENCE_DEFAULTS.use_grammar)
+# With the grammar allowed: "always" constrains every note; "on_failure" writes unconstrained and constrains
+# only a rewrite of a note that fails validation (bench/RESULTS.md, issue 18: cheaper per token).
+GRAMMAR_MODES = ("always", "on_failure")
+THERAPY_NOTES_GRAMMAR_MODE = env_choice("THERAPY_NOTES_GRAMMAR_MODE", "always", GRAMMAR_MODES)
 # Score each statement of a note against the transcript; drop unsupported ones (summarizer/grounding.py).
 THERAPY_NOTES_GROUND_STATEMENTS = env_bool("THERAPY_NOTES_GROUND_STATEMENTS", True)
 # When generation fails or times out: "fallback" writes an extractive note marked as such;

@@ -267,6 +267,7 @@ def pipeline(options: argparse.Namespace, paths: ProjectPaths) -> None:
 
 
 _VARIANT_FLAGS = {"grammar": ("use_grammar", True), "nogrammar": ("use_grammar", False),
+                  "retry": ("grammar_retry", True),
                   "grounded": ("ground_statements", True), "ungrounded": ("ground_statements", False),
                   "planevidence": ("plan_evidence", True), "noplanevidence": ("plan_evidence", False),
                   "denials": ("state_denials", True), "nodenials": ("state_denials", False)}
@@ -275,7 +276,8 @@ _VARIANT_FLAGS = {"grammar": ("use_grammar", True), "nogrammar": ("use_grammar",
 def parse_model(value: str, models_dir: Path) -> Any:
     """NAME=MODEL.gguf[+ADAPTER.gguf][@flag,flag]; relative paths are looked up in models/.
 
-    Flags set one variant's generation for an ablation: grammar/nogrammar, grounded/ungrounded,
+    Flags set one variant's generation for an ablation: grammar/nogrammar, retry (with nogrammar: the grammar
+    only for a note that fails validation), grounded/ungrounded,
     planevidence/noplanevidence, denials/nodenials."""
     from training.evaluate import ModelSpec
 
@@ -370,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
                   "worker's summarizer code; write report.md/report.json/PNG plots.")
     sub.add_argument("--test-csv", default=None, help="Default: data/splits/test.csv")
     sub.add_argument("--model", action="append", default=[],
-                     help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,grounded|ungrounded,planevidence|"
+                     help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,retry,grounded|ungrounded,planevidence|"
                           "noplanevidence,denials|nodenials]; repeat to "
                           "compare (an ablation). Default: base and base+adapter.")
     sub.add_argument("--output", default=None, help="Default: reports/evaluation")

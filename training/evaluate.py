@@ -60,6 +60,7 @@ class ModelSpec:
     lora_path: str | None = None
     # Per-variant generation settings for ablations; None: the run's default (EvalConfig).
     use_grammar: bool | None = None
+    grammar_retry: bool = False
     ground_statements: bool = True
     plan_evidence: bool = False
     state_denials: bool = True
@@ -275,7 +276,8 @@ class ModelEvaluator:
 
     def evaluate_model(self, spec: ModelSpec, pairs: list[tuple[str, str]]) -> ModelReport:
         use_grammar = self.config.use_grammar if spec.use_grammar is None else spec.use_grammar
-        options = NoteOptions(use_grammar=use_grammar, ground_statements=spec.ground_statements,
+        options = NoteOptions(use_grammar=use_grammar, grammar_retry=spec.grammar_retry,
+                              ground_statements=spec.ground_statements,
                               plan_evidence=spec.plan_evidence, state_denials=spec.state_denials)
         engine = LlamaInferenceEngine(InferenceConfig(model_path=spec.model_path, lora_path=spec.lora_path,
                                                       n_threads=self.config.n_threads, use_grammar=use_grammar))

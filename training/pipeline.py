@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from summarizer.model_merge import DEFAULT_MERGE_TYPE
 from summarizer.model_registry import RegistryEntry, default_models_dir
 from training.dataset import DatasetConfig, DatasetLoader, LoadReport, SplitManifest
 from training.export import ExportConfig, ExportResult, ModelExporter
@@ -62,12 +63,16 @@ def register_export(
     make_default: bool = False,
     models_dir: Path | None = None,
 ) -> RegistryEntry:
-    """Record an export in models/manifest.json (serve the best quantization when one exists)."""
+    """Record an export in models/manifest.json. With an adapter, workers serve it merged into the base
+    (built now with numpy, DEFAULT_MERGE_TYPE, as fetch_model rebuilds it on a fresh clone); the export's
+    own torch-merged quantizations are listed in ``quantized``."""
     quantized = {a.kind: a.path for a in export.artifacts if a.kind not in ("adapter", "merged-f16")}
-    served = quantized.get("Q4_K_M") or next(iter(quantized.values()), None)
-    if served is None and export.merged_gguf is not None:
-        served = export.merged_gguf.path
     adapter = export.adapter_gguf.path if export.adapter_gguf else None
+    served = None
+    if adapter is None:
+        served = quantized.get("Q4_K_M") or next(iter(quantized.values()), None)
+        if served is None and export.merged_gguf is not None:
+            served = export.merged_gguf.path
     return register_model(
         name,
         base_model,
@@ -77,6 +82,7 @@ def register_export(
         training_data_sha256=data_sha256 or (train.data_sha256 if train else None),
         metrics=registry_metrics(train),
         make_default=make_default,
+        merge_type=DEFAULT_MERGE_TYPE if adapter is not None else None,
         models_dir=models_dir,
     )
 

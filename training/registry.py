@@ -14,10 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from summarizer.model_build import ensure_merged_model
 from summarizer.model_files import sha256_of
 from summarizer.model_registry import (
     MANIFEST_VERSION,
     FileRef,
+    MergeRecipe,
     RegistryEntry,
     default_models_dir,
     load_manifest,
@@ -78,10 +80,24 @@ def register_model(
     prompt_version: str = PROMPT_VERSION,
     make_default: bool = False,
     notes: str = "",
+    merge_type: str | None = None,
     models_dir: Path | None = None,
 ) -> RegistryEntry:
-    """Add or replace the entry ``name``; files must lie inside the models directory."""
+    """Add or replace the entry ``name``; files must lie inside the models directory.
+
+    ``merge_type`` (with an adapter, instead of ``merged_file``): build the adapter-merged GGUF now, as
+    fetch_model does on a fresh clone, and record its recipe and sha256 (summarizer/model_build.py)."""
     models_dir = Path(models_dir or default_models_dir())
+    if merge_type and adapter_file and not merged_file:
+        recipe = MergeRecipe(merge_type)
+        draft = RegistryEntry(name=name, base=_file_ref(base_file, models_dir),
+                              adapter=_file_ref(adapter_file, models_dir),
+                              merged_file=f"{name}-merged-{merge_type}.gguf", merged_from=recipe)
+        built = ensure_merged_model(models_dir, draft, force=True)
+        assert built is not None  # the draft has a recipe and an adapter
+        merged_file = built.path
+    else:
+        recipe = None
     merged = _file_ref(merged_file, models_dir) if merged_file else None
     entry = RegistryEntry(
         name=name,
@@ -89,6 +105,7 @@ def register_model(
         adapter=_file_ref(adapter_file, models_dir) if adapter_file else None,
         merged_file=merged.file if merged else None,
         merged_sha256=merged.sha256 if merged else None,
+        merged_from=recipe,
         quantized={k: _file_ref(v, models_dir) for k, v in (quantized or {}).items()},
         training_data_sha256=training_data_sha256,
         metrics=metrics or {},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 from django.conf import settings
 
@@ -27,6 +28,8 @@ def inference_config_from_settings() -> InferenceConfig:
         model_path=selection.model_path,
         lora_path=selection.lora_path,
         registry_entry=selection.registry_entry,
+        merged_adapter_file=Path(selection.merged_adapter.file).name if selection.merged_adapter else None,
+        merged_adapter_sha256=selection.merged_adapter.sha256 if selection.merged_adapter else None,
         n_ctx=settings.THERAPY_NOTES_N_CTX,
         n_threads=settings.THERAPY_NOTES_N_THREADS,
         n_gpu_layers=settings.THERAPY_NOTES_N_GPU_LAYERS,
