@@ -73,12 +73,6 @@ class NoteEngine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def _system_turn_tokens(self, system_prompt: str) -> list[int]:
-        """The tokens every prompt with this system prompt starts with (system turn, user turn opening)."""
-        messages: list[Message] = [{"role": "system", "content": system_prompt}, {"role": "user", "content": ""}]
-        return list(self._require().tokenize(self.render_prompt(messages).encode("utf-8"), add_bos=False,
-                                             special=True))
-
     def count_prompt_tokens(self, messages: list[Message]) -> int: ...
 
     def truncate_to_tokens(self, text: str, budget: int, marker: str) -> tuple[str, bool]: ...

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import requests
 
@@ -35,7 +37,12 @@ def test_generate_notes_through_http_redis_worker_and_database(
     assert session.notes_is_ai_generated is True and session.notes_edited_from_ai is False
     assert session.notes_generated_at is not None
     assert job.attempts == 1 and job.started_at and job.finished_at
-    assert job.model_file == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    # The registry's choice: after fetch_model, the adapter merged into the weights; either way the job
+    # names the adapter that wrote the note.
+    from workers.model_selection import resolve_model_selection
+
+    assert job.model_file == Path(resolve_model_selection().model_path).name
+    assert job.model_adapter == "smollm2-notes-lora-f16.gguf"
     assert len(job.model_sha256) == 64
     assert job.prompt_version and job.prompt_tokens > 0 and job.inference_seconds > 0
     polled = requests.get(f"{live_server.url}/api/jobs/{job.pk}/", timeout=30,
