@@ -90,6 +90,22 @@ def _workers(queue: str) -> Iterator[Metric]:
         "Webhook attempts made by the worker process: delivered (2xx), retried (failed, another one scheduled), "
         "failed (failed, the delivery's last).", labels=["worker", "outcome"])
     rss = GaugeMetricFamily(f"{PREFIX}worker_rss_bytes", "Resident memory of the worker process.", labels=["worker"])
+    # A slowed worker (another process taking its cores) shows here before its notes time out into fallbacks.
+    generations = CounterMetricFamily(
+        f"{PREFIX}worker_generations",
+        "Model generations by the worker process, by the llama.cpp threads they ran with.",
+        labels=["worker", "threads"])
+    slow = CounterMetricFamily(
+        f"{PREFIX}worker_slow_generations",
+        f"Generations that decoded at under {metrics.SLOW_SPEED_RATIO:g}x the worker's usual tokens/s "
+        "(or timed out before decoding).", labels=["worker"])
+    threads = GaugeMetricFamily(f"{PREFIX}worker_threads", "llama.cpp threads of the worker's last generation.",
+                                labels=["worker"])
+    speed = GaugeMetricFamily(f"{PREFIX}worker_generation_tokens_per_second",
+                              "Median decoding speed of the worker's recent generations.", labels=["worker"])
+    usual = GaugeMetricFamily(f"{PREFIX}worker_usual_tokens_per_second",
+                              "Median decoding speed of the worker's recent generations that were not slow.",
+                              labels=["worker"])
     totals: dict[str, float] = {"jobs": 0, "fallbacks": 0, "tokens": 0, "seconds": 0.0}
     for snapshot in snapshots:
         worker = [f"{snapshot.get('host')}:{snapshot.get('pid')}"]
@@ -103,11 +119,19 @@ def _workers(queue: str) -> Iterator[Metric]:
         for outcome in metrics.WEBHOOK_ATTEMPT_OUTCOMES:
             webhook_attempts.add_metric([*worker, outcome], attempts.get(outcome, 0))
         rss.add_metric(worker, snapshot.get("rss_bytes", 0))
+        for count, value in sorted((snapshot.get("generations") or {}).items()):
+            generations.add_metric([*worker, count], value)
+        slow.add_metric(worker, snapshot.get("slow_generations", 0))
+        for family, key in ((threads, "threads"), (speed, "generation_tokens_per_second"),
+                            (usual, "usual_tokens_per_second")):
+            if snapshot.get(key) is not None:  # none before the worker's first generations
+                family.add_metric(worker, snapshot[key])
         totals["jobs"] += snapshot.get("jobs", 0)
         totals["fallbacks"] += snapshot.get("fallbacks", 0)
         totals["tokens"] += snapshot.get("completion_tokens", 0)
         totals["seconds"] += snapshot.get("inference_seconds_sum", 0.0)
-    yield from (jobs, fallbacks, interventions, tokens, seconds, webhook_attempts, rss)
+    yield from (jobs, fallbacks, interventions, tokens, seconds, webhook_attempts, rss, generations, slow, threads,
+                speed, usual)
     # Convenience ratios over the live processes' lifetimes; for a window use rate() on the counters.
     yield GaugeMetricFamily(f"{PREFIX}fallback_ratio", "Share of jobs that fell back to the extractive note.",
                             value=totals["fallbacks"] / totals["jobs"] if totals["jobs"] else 0.0)

@@ -20,6 +20,7 @@ from workers.model_holder import get_engine
 @shared_task(name=RUN_NOTE_JOB_TASK, acks_late=True, reject_on_worker_lost=True)
 def run_note_job(job_id: str) -> None:
     engine = get_engine()
+    engine.on_generation = metrics.record_generation  # each generation's speed and threads; slow ones warned
     report = execute_job(job_id, engine)
     if report.ran:
         metrics.record_outcome(succeeded=report.succeeded, outcome=report.outcome, model=engine.identity.as_dict())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from summarizer.cpu_threads import default_n_threads
 
 
 @dataclass(frozen=True)
@@ -15,7 +17,12 @@ class InferenceConfig:
     merged_adapter_file: str | None = None
     merged_adapter_sha256: str | None = None
     n_ctx: int = 2048
-    n_threads: int = 2
+    # The most llama.cpp threads a generation uses. Default: the CPUs this process may use (affinity mask,
+    # cgroup quota rounded down), at most 2 (summarizer/cpu_threads.py says why).
+    n_threads: int = field(default_factory=default_n_threads)
+    # Use fewer threads than n_threads while other processes keep cores busy (spin-waiting threads on a shared
+    # core make a note several times slower); off: always n_threads.
+    adaptive_threads: bool = True
     n_gpu_layers: int = 0
     max_tokens: int = 200
     temperature: float = 0.2

@@ -11,16 +11,23 @@ import logging
 import os
 import threading
 import time
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from summarizer.config import InferenceConfig
+from summarizer.cpu_threads import ThreadPolicy
 from summarizer.prefix_cache import PrefixStates
 from summarizer.prompts import PROMPT_VERSION, Message
 
 logger = logging.getLogger(__name__)
+
+# With adaptive threads, how often (seconds) a running generation re-checks the free cores: a CPU hog that
+# starts or stops mid-note changes the thread count between two tokens.
+THREAD_RECHECK_SECONDS = 1.0
 
 
 class ModelNotFoundError(FileNotFoundError):
@@ -54,12 +61,32 @@ class ModelIdentity:
 
 
 @dataclass(frozen=True)
+class GenerationSpeed:
+    """How one generation ran, for the worker's metrics (no text): its threads and its decoding speed."""
+
+    threads: int  # the thread count it ran with longest
+    seconds: float
+    completion_tokens: int
+    decode_seconds: float  # from its first generated token to its last (prompt evaluation excluded)
+    timed_out: bool = False
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Decoding speed: tokens after the first per second (independent of the prompt's length)."""
+        if self.completion_tokens < 2 or self.decode_seconds <= 0:
+            return None
+        return (self.completion_tokens - 1) / self.decode_seconds
+
+
+@dataclass(frozen=True)
 class GenerationResult:
     text: str
     prompt_tokens: int
     completion_tokens: int
     seconds: float
     finish_reason: str
+    threads: int = 0  # llama.cpp threads it ran with (longest); 0: not known (a stand-in engine)
+    tokens_per_second: float | None = None
 
 
 class NoteEngine(Protocol):
@@ -107,6 +134,10 @@ class LlamaInferenceEngine:
         # llama.cpp contexts are not re-entrant; one generation at a time per engine.
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
+        # None: always config.n_threads. Otherwise what other processes leave free (summarizer/cpu_threads.py).
+        self.thread_policy: ThreadPolicy | None = ThreadPolicy(config.n_threads) if config.adaptive_threads else None
+        # Called after every generation, timed out ones included (the worker's metrics); never with text.
+        self.on_generation: Callable[[GenerationSpeed], None] | None = None
 
     @property
     def is_loaded(self) -> bool:
@@ -225,6 +256,21 @@ class LlamaInferenceEngine:
             self._grammars[source] = LlamaGrammar.from_string(source, verbose=False)
         return self._grammars[source]
 
+    def _set_threads(self, llm: Any) -> int:
+        """Set the context's threads for what runs next; llama.cpp reads them at every decode call."""
+        import llama_cpp
+
+        threads = self.thread_policy.threads() if self.thread_policy is not None else self.config.n_threads
+        llama_cpp.llama_set_n_threads(llm.ctx, threads, threads)
+        return threads
+
+    def _report(self, speed: GenerationSpeed) -> None:
+        if self.on_generation is not None:
+            try:
+                self.on_generation(speed)
+            except Exception:  # metrics must never cost a note
+                logger.warning("generation metrics not recorded", exc_info=True)
+
     def generate(
         self,
         messages: list[Message],
@@ -245,6 +291,11 @@ class LlamaInferenceEngine:
             started = time.perf_counter()
             if self._prefixes is not None and messages and messages[0]["role"] == "system":
                 self._prefixes.prepare(llm, messages[0]["content"])
+            threads = self._set_threads(llm)
+            # Seconds run at each thread count: the one that ran longest is what the generation reports.
+            ran: defaultdict[int, float] = defaultdict(float)
+            since = started
+            next_check = started + THREAD_RECHECK_SECONDS
             stream = llm.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens or cfg.max_tokens,
@@ -259,7 +310,10 @@ class LlamaInferenceEngine:
             pieces: list[str] = []
             finish_reason = "stop"
             completion_tokens = 0
+            first_token_at: float | None = None
             for chunk in stream:
+                now = time.perf_counter()
+                first_token_at = now if first_token_at is None else first_token_at
                 choice = chunk["choices"][0]
                 content = choice["delta"].get("content")
                 if content:
@@ -267,18 +321,32 @@ class LlamaInferenceEngine:
                     completion_tokens += 1
                 if choice.get("finish_reason"):
                     finish_reason = choice["finish_reason"]
-                if time.perf_counter() - started > limit:
+                if now - started > limit:
                     stream.close()
+                    ran[threads] += now - since
+                    self._report(GenerationSpeed(max(ran, key=ran.__getitem__), now - started, completion_tokens,
+                                                 now - first_token_at, timed_out=True))
                     raise GenerationTimeoutError(
                         f"Generation exceeded the {limit:g} s limit after {completion_tokens} tokens."
                     )
-            seconds = time.perf_counter() - started
+                if self.thread_policy is not None and now >= next_check:
+                    ran[threads] += now - since
+                    since, next_check = now, now + THREAD_RECHECK_SECONDS
+                    threads = self._set_threads(llm)
+            ended = time.perf_counter()
+            ran[threads] += ended - since
+            seconds = ended - started
             text = "".join(pieces)
             prompt_tokens = self.count_prompt_tokens(messages)
+        speed = GenerationSpeed(max(ran, key=ran.__getitem__), seconds, completion_tokens,
+                                ended - first_token_at if first_token_at is not None else 0.0)
+        self._report(speed)
         return GenerationResult(
             text=text,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             seconds=seconds,
             finish_reason=finish_reason,
+            threads=speed.threads,
+            tokens_per_second=speed.tokens_per_second,
         )

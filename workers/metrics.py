@@ -24,6 +24,7 @@ import redis
 from django.conf import settings
 
 if TYPE_CHECKING:  # the note stack is not imported by the web process, which reads metrics too
+    from summarizer.engine import GenerationSpeed
     from summarizer.notes import NoteOutcome
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,13 @@ INFERENCE_SECONDS_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 45.0, 60.0, 1
 # or it failed and was the delivery's last (THERAPY_NOTES_WEBHOOK_MAX_ATTEMPTS). Every attempt is one of them.
 WEBHOOK_DELIVERED, WEBHOOK_RETRIED, WEBHOOK_FAILED = "delivered", "retried", "failed"
 WEBHOOK_ATTEMPT_OUTCOMES = (WEBHOOK_DELIVERED, WEBHOOK_RETRIED, WEBHOOK_FAILED)
+# A generation is slow when it decodes at less than SLOW_SPEED_RATIO x this process's usual speed (the median of
+# its last USUAL_SPEED_WINDOW generations that were not slow, once it has USUAL_SPEED_MIN of them), or when it
+# timed out before decoding two tokens. Normal variation (prompt length, grammar, 1 thread instead of 2: ~0.87x)
+# stays well above a half; a core taken by another process under 2 spin-waiting threads falls to ~0.1-0.2x.
+SLOW_SPEED_RATIO = 0.5
+USUAL_SPEED_WINDOW = 50
+USUAL_SPEED_MIN = 3
 
 
 @dataclass
@@ -57,6 +65,13 @@ class WorkerCounters:
     recent_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=500))
     # Webhook attempts made by this process, by outcome (WEBHOOK_ATTEMPT_OUTCOMES).
     webhook_attempts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WEBHOOK_ATTEMPT_OUTCOMES, 0))
+    # Model generations (a summary makes several per job): by llama.cpp thread count, the slow ones, the last
+    # one's threads, and decoding speeds (tokens/s) of the recent ones and of the recent normal ones.
+    generations: dict[str, int] = field(default_factory=dict)
+    slow_generations: int = 0
+    threads: int | None = None
+    recent_tokens_per_second: deque[float] = field(default_factory=lambda: deque(maxlen=USUAL_SPEED_WINDOW))
+    normal_tokens_per_second: deque[float] = field(default_factory=lambda: deque(maxlen=USUAL_SPEED_WINDOW))
 
     def observe_seconds(self, seconds: float) -> None:
         self.recent_seconds.append(seconds)
@@ -64,11 +79,36 @@ class WorkerCounters:
         for i, bound in enumerate((*INFERENCE_SECONDS_BUCKETS, float("inf"))):
             self.inference_seconds_buckets[i] += int(seconds <= bound)
 
+    def usual_tokens_per_second(self) -> float | None:
+        """The speed a generation is judged against: None until enough normal ones were seen."""
+        normal = self.normal_tokens_per_second
+        return statistics.median(normal) if len(normal) >= USUAL_SPEED_MIN else None
+
+    def observe_generation(self, speed: GenerationSpeed) -> bool:
+        """Count one generation; True when it was slow (see SLOW_SPEED_RATIO)."""
+        key = str(speed.threads)
+        self.generations[key] = self.generations.get(key, 0) + 1
+        self.threads = speed.threads
+        rate, usual = speed.tokens_per_second, self.usual_tokens_per_second()
+        slow = (rate is None and speed.timed_out) or (
+            rate is not None and usual is not None and rate < SLOW_SPEED_RATIO * usual)
+        if rate is not None:
+            self.recent_tokens_per_second.append(rate)
+            if not slow:
+                self.normal_tokens_per_second.append(rate)
+        self.slow_generations += int(slow)
+        return slow
+
     def snapshot(self, model: dict[str, Any] | None) -> dict[str, Any]:
         seconds = sorted(self.recent_seconds)
         p95 = seconds[max(int(len(seconds) * 0.95) - 1, 0)] if seconds else None
-        data = {k: v for k, v in asdict(self).items() if k != "recent_seconds"}
+        recent = self.recent_tokens_per_second
+        usual = self.usual_tokens_per_second()
+        skipped = {"recent_seconds", "recent_tokens_per_second", "normal_tokens_per_second"}
+        data = {k: v for k, v in asdict(self).items() if k not in skipped}
         data.update(
+            generation_tokens_per_second=round(statistics.median(recent), 2) if recent else None,
+            usual_tokens_per_second=round(usual, 2) if usual is not None else None,
             mean_inference_seconds=round(statistics.fmean(seconds), 3) if seconds else None,
             p95_inference_seconds=round(p95, 3) if p95 is not None else None,
             rss_bytes=psutil.Process().memory_info().rss,
@@ -187,6 +227,23 @@ def record_outcome(*, succeeded: bool, outcome: NoteOutcome | None, model: dict[
         tokens=outcome.completion_tokens if outcome else 0,
         model=model,
     )
+
+
+def record_generation(speed: GenerationSpeed) -> None:
+    """Count one model generation (the engine's on_generation); a slow one is logged (numbers only). Published
+    with the job's counters when the job ends, or by the next heartbeat."""
+    with _lock:
+        usual = _counters.usual_tokens_per_second()
+        slow = _counters.observe_generation(speed)
+    if slow:
+        rate = speed.tokens_per_second
+        logger.warning(
+            "slow generation: %s tokens/s against this worker's usual %.1f (%d threads, %.1f s%s); other processes "
+            "may be taking its cores", f"{rate:.1f}" if rate is not None else "no", usual or 0.0, speed.threads,
+            speed.seconds, ", timed out" if speed.timed_out else "",
+            extra={"event": "slow_generation", "tokens_per_second": round(rate, 2) if rate is not None else None,
+                   "usual_tokens_per_second": round(usual, 2) if usual is not None else None,
+                   "threads": speed.threads, "seconds": round(speed.seconds, 3), "timed_out": speed.timed_out})
 
 
 def record_webhook_attempt(outcome: str) -> None:

@@ -32,6 +32,7 @@ def inference_config_from_settings() -> InferenceConfig:
         merged_adapter_sha256=selection.merged_adapter.sha256 if selection.merged_adapter else None,
         n_ctx=settings.THERAPY_NOTES_N_CTX,
         n_threads=settings.THERAPY_NOTES_N_THREADS,
+        adaptive_threads=settings.THERAPY_NOTES_ADAPTIVE_THREADS,
         n_gpu_layers=settings.THERAPY_NOTES_N_GPU_LAYERS,
         max_tokens=settings.THERAPY_NOTES_MAX_TOKENS,
         temperature=settings.THERAPY_NOTES_TEMPERATURE,
