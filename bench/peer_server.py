@@ -48,12 +48,11 @@ from bench.transcripts import load_transcripts  # noqa: E402
 from summarizer.config import InferenceConfig  # noqa: E402
 from summarizer.engine import LlamaInferenceEngine, NoteEngine  # noqa: E402
 from summarizer.grammar import section_grammar  # noqa: E402
-from summarizer.long_sessions import fit_transcript  # noqa: E402
 from summarizer.model_registry import default_entry  # noqa: E402
-from summarizer.notes import _context_budget  # noqa: E402
-from summarizer.prompts import Message, build_session_note_messages  # noqa: E402
+from summarizer.notes import session_note_prompt  # noqa: E402
+from summarizer.prompts import Message  # noqa: E402
 from summarizer.risk import detect_risks  # noqa: E402
-from summarizer.text import escape_markup, normalise_whitespace  # noqa: E402
+from summarizer.text import normalise_whitespace  # noqa: E402
 from workers.model_holder import inference_config_from_settings  # noqa: E402
 
 PEER_VERSION = "0.3.36"
@@ -71,10 +70,7 @@ OUR_LAYOUT = {1: (1, 2), 2: (2, 1)}
 def worker_messages(engine: NoteEngine, transcript: str) -> list[Message]:
     """The chat messages ``summarize_single_session`` sends the model for ``transcript``: the same context
     budget, the same fitting of a long transcript, whitespace normalising and markup escaping."""
-    clean = normalise_whitespace(transcript)
-    budget = _context_budget(engine, build_session_note_messages(""))
-    fitted = fit_transcript(transcript, budget, engine.count_tokens, [f.evidence for f in detect_risks(clean)])
-    return build_session_note_messages(escape_markup(normalise_whitespace(fitted.text)))
+    return session_note_prompt(engine, transcript, detect_risks(normalise_whitespace(transcript)))[1]
 
 
 def chat_body(messages: list[Message], cfg: InferenceConfig, grammar: str | None) -> dict[str, Any]:

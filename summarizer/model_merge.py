@@ -32,11 +32,12 @@ logger = logging.getLogger(__name__)
 # Types the numpy route writes (name -> gguf.GGMLQuantizationType member name).
 NUMPY_TYPES = ("F32", "F16", "Q8_0", "Q5_1", "Q5_0", "Q4_1", "Q4_0")
 # Types llama.cpp's quantizer writes from an F16 merge (name -> llama_cpp LLAMA_FTYPE_* constant).
+# One table for this merge and for training's export of its own merged model (training/converters.py).
 LLAMA_QUANT_TYPES = {
     "Q4_K_M": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
     "Q5_K_M": "LLAMA_FTYPE_MOSTLY_Q5_K_M",
-    "Q6_K": "LLAMA_FTYPE_MOSTLY_Q6_K",
     "Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
+    "Q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0",
 }
 MERGE_TYPES = tuple(dict.fromkeys((*NUMPY_TYPES, *LLAMA_QUANT_TYPES)))
 # What setup builds for a registry entry with an adapter. Measured (bench/merged_models.py, bench/RESULTS.md):
@@ -135,7 +136,8 @@ def merge_lora(
         with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
             f16 = Path(tmp) / "merged-f16.gguf"
             merged, scale = _write_numpy_merge(base_path, adapter_path, f16, "F16", provenance or {})
-            llama_quantize(f16, partial, out_type, threads)
+            # Untouched tensors of a quantized base (Q4_1 embeddings) arrive quantized: let llama.cpp re-type them.
+            llama_quantize(f16, partial, out_type, threads, allow_requantize=True)
     partial.replace(dest)
     seconds = time.perf_counter() - started
     logger.info("merged %d adapter tensors into %s (%s) in %.1f s", merged, dest.name, out_type, seconds)
@@ -179,7 +181,7 @@ def _write_numpy_merge(
     return len(pairs), scale
 
 
-def llama_quantize(source: Path, dest: Path, qtype: str, threads: int = 2) -> Path:
+def llama_quantize(source: Path, dest: Path, qtype: str, threads: int = 2, *, allow_requantize: bool = False) -> Path:
     """Quantize a GGUF with llama.cpp's own quantizer (``llama_model_quantize``); the serving install
     has it (llama-cpp-python), so this needs no training install either."""
     import llama_cpp
@@ -189,8 +191,7 @@ def llama_quantize(source: Path, dest: Path, qtype: str, threads: int = 2) -> Pa
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = getattr(llama_cpp, LLAMA_QUANT_TYPES[qtype])
     params.nthread = threads
-    # Untouched tensors of a quantized base (Q4_1 embeddings) arrive quantized: let llama.cpp re-type them.
-    params.allow_requantize = True
+    params.allow_requantize = allow_requantize
     status = llama_cpp.llama_model_quantize(str(source).encode(), str(dest).encode(), ctypes.byref(params))
     if status != 0 or not dest.is_file():
         raise MergeError(f"llama_model_quantize({qtype}) returned {status} for {source.name}")

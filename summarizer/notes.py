@@ -19,8 +19,9 @@ from summarizer.fallback import extractive_fallback_note, plan_evidence
 from summarizer.formats import DEFAULT_FORMAT, note_format, render_in_format
 from summarizer.grammar import section_grammar
 from summarizer.grounding import GroundingReport, SessionSource, ground_note, ground_summary, number_values
-from summarizer.long_sessions import fit_transcript
+from summarizer.long_sessions import FittedTranscript, fit_transcript
 from summarizer.prompts import (
+    Message,
     build_session_note_messages,
 )
 from summarizer.risk import (
@@ -274,6 +275,19 @@ def _outcome(
     )
 
 
+def session_note_prompt(
+    engine: NoteEngine, transcript: str, findings: Sequence[RiskFinding]
+) -> tuple[FittedTranscript, list[Message]]:
+    """The transcript as fitted to the context and the chat messages a session note sends the model (also
+    what bench/peer_server.py sends the peer server, so both sides get the same prompt)."""
+    budget = _context_budget(engine, build_session_note_messages(""))
+    # A transcript longer than the context is condensed (chosen sentences from every part, recorded in
+    # ``coverage`` with offsets into the stored transcript), never cut in the middle.
+    fitted = fit_transcript(transcript, budget, engine.count_tokens, [f.evidence for f in findings])
+    # The model sees the transcript with quoted markup escaped; the detector reads it as said.
+    return fitted, build_session_note_messages(escape_markup(normalise_whitespace(fitted.text)))
+
+
 def summarize_single_session(
     engine: NoteEngine, transcript: str, options: NoteOptions | None = None
 ) -> NoteOutcome:
@@ -289,17 +303,11 @@ def summarize_single_session(
     if speech_word_count(clean) < MIN_SPEECH_WORDS:
         generation = Generation(nothing_to_summarise_note(), NO_SPEECH_REASON)
     else:
-        budget = _context_budget(engine, build_session_note_messages(""))
-        # A transcript longer than the context is condensed (chosen sentences from every part, recorded in
-        # ``coverage`` with offsets into the stored transcript), never cut in the middle.
-        fitted = fit_transcript(transcript, budget, engine.count_tokens, [f.evidence for f in findings])
+        fitted, messages = session_note_prompt(engine, transcript, findings)
         coverage = fitted.coverage()
         options.progress("writing the note", 2, SESSION_NOTE_STEPS,
                          f"{len(fitted.chunks)} chunks condensed" if fitted.strategy == "condensed" else "")
-        # The model sees the transcript with quoted markup escaped; the detector reads it as said.
-        model_input = escape_markup(normalise_whitespace(fitted.text))
-        generation = _generate_checked(engine, build_session_note_messages(model_input), SESSION_NOTE_SECTIONS,
-                                       options)
+        generation = _generate_checked(engine, messages, SESSION_NOTE_SECTIONS, options)
         if generation.note is None and options.on_model_failure != "fallback":
             raise NoteGenerationError(generation.failure)
     no_speech = generation.failure == NO_SPEECH_REASON

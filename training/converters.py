@@ -7,7 +7,6 @@ one that runtime reads) and cached. Quantization uses llama.cpp itself via the l
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
@@ -18,20 +17,14 @@ import tempfile
 from pathlib import Path
 
 from summarizer.model_files import sha256_of
+from summarizer.model_merge import LLAMA_QUANT_TYPES as QUANT_TYPES
+from summarizer.model_merge import MergeError, llama_quantize
 from training.base_model import cache_root
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LLAMA_CPP_PYTHON = "0.3.36"
 _WANTED = ("convert_hf_to_gguf.py", "convert_lora_to_gguf.py", "conversion/", "gguf-py/")
-QUANT_TYPES: dict[str, str] = {
-    "Q4_K_M": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
-    "Q5_K_M": "LLAMA_FTYPE_MOSTLY_Q5_K_M",
-    "Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
-    "Q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0",
-}
-
-
 class ConversionError(RuntimeError):
     """A converter script or the quantizer failed."""
 
@@ -137,15 +130,10 @@ def convert_hf(scripts: Path, hf_dir: Path, outfile: Path, outtype: str = "f16")
 
 
 def quantize(source: Path, dest: Path, qtype: str, threads: int = 2) -> Path:
-    """Quantize a GGUF with llama.cpp's own quantizer (``llama_model_quantize``)."""
-    import llama_cpp
-
+    """Quantize a GGUF with llama.cpp's own quantizer (the serving code's ``llama_quantize``)."""
     if qtype not in QUANT_TYPES:
         raise ValueError(f"unsupported quantization {qtype!r}; choose from {sorted(QUANT_TYPES)}")
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = getattr(llama_cpp, QUANT_TYPES[qtype])
-    params.nthread = threads
-    status = llama_cpp.llama_model_quantize(str(source).encode(), str(dest).encode(), ctypes.byref(params))
-    if status != 0 or not dest.is_file():
-        raise ConversionError(f"llama_model_quantize({qtype}) returned {status} for {source}")
-    return dest
+    try:
+        return llama_quantize(source, dest, qtype, threads)
+    except MergeError as exc:
+        raise ConversionError(str(exc)) from exc

@@ -88,21 +88,21 @@ def register_model(
     ``merge_type`` (with an adapter, instead of ``merged_file``): build the adapter-merged GGUF now, as
     fetch_model does on a fresh clone, and record its recipe and sha256 (summarizer/model_build.py)."""
     models_dir = Path(models_dir or default_models_dir())
-    if merge_type and adapter_file and not merged_file:
-        recipe = MergeRecipe(merge_type)
-        draft = RegistryEntry(name=name, base=_file_ref(base_file, models_dir),
-                              adapter=_file_ref(adapter_file, models_dir),
-                              merged_file=f"{name}-merged-{merge_type}.gguf", merged_from=recipe)
+    base = _file_ref(base_file, models_dir)
+    adapter = _file_ref(adapter_file, models_dir) if adapter_file else None
+    recipe = MergeRecipe(merge_type) if merge_type and adapter and not merged_file else None
+    if recipe is not None:
+        draft = RegistryEntry(name=name, base=base, adapter=adapter,
+                              merged_file=f"{name}-merged-{recipe.type}.gguf", merged_from=recipe)
         built = ensure_merged_model(models_dir, draft, force=True)
-        assert built is not None  # the draft has a recipe and an adapter
-        merged_file = built.path
+        assert built is not None and draft.merged_file  # the draft has a recipe and an adapter
+        merged: FileRef | None = FileRef(draft.merged_file, built.sha256, built.size_bytes)
     else:
-        recipe = None
-    merged = _file_ref(merged_file, models_dir) if merged_file else None
+        merged = _file_ref(merged_file, models_dir) if merged_file else None
     entry = RegistryEntry(
         name=name,
-        base=_file_ref(base_file, models_dir),
-        adapter=_file_ref(adapter_file, models_dir) if adapter_file else None,
+        base=base,
+        adapter=adapter,
         merged_file=merged.file if merged else None,
         merged_sha256=merged.sha256 if merged else None,
         merged_from=recipe,
