@@ -265,7 +265,9 @@ class StatementEvidenceSerializer(serializers.Serializer):
     )
     supported = serializers.BooleanField(help_text="False: removed from the note (see reason).")
     unsupported_numbers = serializers.ListField(child=serializers.CharField())
-    reason = serializers.CharField(help_text="invented number | non-word | low support | empty when supported")
+    reason = serializers.CharField(help_text=(
+        "invented number | non-word | unsupported risk claim | contradicts transcript | fragment | low support | "
+        "empty when supported"))
 
 
 class RiskScreeningSerializer(serializers.Serializer):
@@ -322,7 +324,8 @@ class NoteViolationSerializer(serializers.Serializer):
 class UnsupportedClaimSerializer(serializers.Serializer):
     section = serializers.CharField()
     text = serializers.CharField()
-    reason = serializers.CharField(help_text="invented number | non-word | low support.")
+    reason = serializers.CharField(help_text=(
+        "invented number | non-word | unsupported risk claim | contradicts transcript | fragment | low support."))
     support = serializers.FloatField(required=False)
 
 

@@ -94,14 +94,33 @@ def plan_evidence(transcript: str, max_words: int = 32) -> list[str]:
     return [sentence for _, sentence in sorted(chosen)]
 
 
+# What a therapist says while doing something: a named technique, an exercise, a reflection or a question
+# that examines a thought. The Intervention is the therapist sentence with the most of these (the first
+# therapist sentence, usually a greeting, only when none has any).
+_TECHNIQUE_CUE = re.compile(
+    r"\b(?:thought\s+record|evidence\s+(?:for|against)|breathing|exercise|exposure|grounding|mindful\w*|"
+    r"worksheet|role[-\s]?play|reframe\w*|cognitive|behaviou?ral|activation|schedul\w*|practi[sc]\w*|"
+    r"let'?s\s+(?:look|try|practi[sc]e|go\s+through|write|rate|notice|think|map|list|break)|"
+    r"what\s+would\s+you\s+(?:say|tell)|on\s+a\s+scale|rate\b|notice\w*|skills?\b|technique|strateg\w*|"
+    r"safety\s+plan|problem[-\s]solv\w*|validat\w*|psychoeducation|diary|log\b|journal\w*|cope|coping)",
+    re.IGNORECASE,
+)
+
+
+def _most_cued(sentences: Sequence[str], pattern: re.Pattern[str]) -> str | None:
+    scored = [(len(pattern.findall(s)), -position, s) for position, s in enumerate(sentences) if pattern.search(s)]
+    return max(scored)[2] if scored else None
+
+
 def extractive_fallback_note(transcript: str, findings: Sequence[RiskFinding]) -> str:
     """A valid single-session note for ANY input (empty, huge, unicode, garbage)."""
     text = normalise_whitespace(transcript or "")[:200_000]
     patient, therapist = _turns(text)
     complaint = _first(patient)
     emotion = _first(patient, _EMOTION)
-    intervention = _first(therapist)
-    plan = _first(reversed(therapist), _PLAN) or _first(reversed(patient), _PLAN)
+    intervention = _most_cued(therapist, _TECHNIQUE_CUE) or _first(therapist)
+    plan = (next(iter(plan_evidence(text)), None) or _first(reversed(therapist), _PLAN)
+            or _first(reversed(patient), _PLAN))
     sections = {
         "Chief Complaint": f"Patient stated {_clip(complaint)}." if complaint else "Not identifiable from transcript.",
         "Emotional State": f"Patient described {_clip(emotion)}." if emotion else "Not described in transcript.",

@@ -28,6 +28,7 @@ from summarizer.risk_reconcile import families_in, is_denial, sentences
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import strip_markup
 from summarizer.validation import parse_note, render_note
+from summarizer.words import is_english_word
 
 MIN_SUPPORT = 0.5
 NOT_DOCUMENTED = "Not documented in the transcript."
@@ -71,6 +72,8 @@ _LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:\s*", 
 # ("|2019/", "##_S.D._TIP|#;"); a token the transcript itself contains is never made up.
 _MADE_UP = re.compile(r"&#?\w+;|[ÃÂâ][\x80-\xbf\w]|\b[A-Z]{2,}(?:-[A-Z]{2,})+\b|\b[A-Z]{4,}\b"
                       r"|\S*(?:[|#_\\<>^~`]|[^\x00-\u024f\u2010-\u2027\s])\S*")
+# Words as the non-word check reads them (the evaluator's tokenisation: apostrophes join, hyphens split).
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ class TranscriptIndex:
     def __init__(self, transcript: str, extra_numbers: Sequence[float] = ()) -> None:
         self.transcript = transcript
         self.lowered = transcript.lower()
+        words = [w.replace("’", "'") for w in _LETTER_WORD.findall(self.lowered)]
+        self.words = frozenset(words) | {part for w in words for part in w.split("'")}
         self.sentences: list[_Sentence] = []
         for line in re.finditer(r"[^\n]+", transcript):
             label = _LABEL.match(line.group(0))
@@ -181,17 +186,49 @@ def assess_statement(
     plain = strip_markup(text)
     stems = [s for s in content_stems(plain) if s not in NOTE_VOCABULARY]
     invented = [raw for raw, value in number_values(plain) if value not in index.numbers]
-    made_up = [m.group(0) for m in _MADE_UP.finditer(plain)
-               if m.group(0).lower() not in index.lowered and m.group(0).lower() not in NOTE_VOCABULARY]
+    made_up = made_up_tokens(index, plain)
     spans, covered = index.best_spans(stems)
     support = 1.0 if not stems else round(len(covered) / len(set(stems)), 3)
     risk_claim = current_families is not None and not is_denial(plain) and bool(
         families_in(plain) - set(current_families))
     reversed_words = _negated_in(index, spans) & set(stems) if not _NEGATION.search(plain) else set()
     reason = ("invented number" if invented else "non-word" if made_up else "unsupported risk claim" if risk_claim
-              else "contradicts transcript" if reversed_words else "low support" if support < MIN_SUPPORT else "")
+              else "contradicts transcript" if reversed_words else "fragment" if is_fragment(plain)
+              else "low support" if support < MIN_SUPPORT else "")
     return StatementSupport(section=section, text=plain.strip(), support=support, spans=spans,
                             supported=not reason, unsupported_numbers=invented, reason=reason)
+
+
+# A clause the model stopped in the middle of: it ends on a word that needs what follows ("Ask manager for
+# check-ins about.", "review of),") or leaves a bracket or quote open. Its words may all be the transcript's;
+# what it says is not a statement.
+_DANGLING_END = re.compile(
+    r"\b(?:of|about|with|to|for|and|or|but|nor|the|a|an|from|into|onto|at|by|than|because|if|as|via|per|"
+    r"between|during|without|within|towards?|my|your|his|her|their|our|its|is|are|was|were|be|will|would|"
+    r"can|could|should|very|more|most|such|this|these|those|which|who|whose|whom)\W*$", re.IGNORECASE)
+_PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"))
+
+
+def is_fragment(clause: str) -> bool:
+    text = clause.strip()
+    if not text:
+        return False
+    if _DANGLING_END.search(text) or text.count('"') % 2:
+        return True
+    return any(text.count(opening) != text.count(closing) for opening, closing in _PAIRS)
+
+
+def made_up_tokens(index: TranscriptIndex, text: str) -> list[str]:
+    """What no note should say unless the transcript does: garbled shapes (entities, mojibake, symbol
+    junk, CAPITALISED-COMPOUNDS) and words that are in no English dictionary or clinical lexicon
+    ("prioritrations"), the same test the evaluator's non-word count applies (summarizer/words.py)."""
+    shapes = [m.group(0) for m in _MADE_UP.finditer(text)
+              if m.group(0).lower() not in index.lowered and m.group(0).lower() not in NOTE_VOCABULARY]
+    words = [word for word in _LETTER_WORD.findall(text)
+             if len(word) >= 2 and (lower := word.lower().replace("’", "'")) not in index.words
+             and lower not in NOTE_VOCABULARY and not is_english_word(lower)
+             and not any(word in shape for shape in shapes)]
+    return shapes + words
 
 
 # "no email after 9 pm" in the transcript, "check email before bed" in the note: the words are there,
@@ -286,7 +323,7 @@ def _ground_kept_section(index: TranscriptIndex, name: str, body: str, statement
         for sentence in sentences(body[position:end]):
             statement = assess_statement(index, name, sentence)
             cleaned = sentence
-            for token in [*statement.unsupported_numbers, *(m.group(0) for m in _MADE_UP.finditer(sentence))]:
+            for token in [*statement.unsupported_numbers, *made_up_tokens(index, sentence)]:
                 if statement.reason:
                     cleaned = re.sub(rf"(?<!\w){re.escape(token)}%?(?!\w)", "", cleaned)
             cleaned = " ".join(cleaned.split())

@@ -2,13 +2,14 @@
 
 A lexicon only finds the phrasings someone wrote down. This classifier (character and word
 n-gram TF-IDF, logistic regression; scikit-learn) is trained on labelled patient utterances in
-``data/risk_sentences/sentences.csv`` and ``sentences_more.csv`` (English and the six other covered languages, with many
-hard negatives: denials, idioms, someone else's risk, the past, OCD intrusive thoughts). Its
-findings are fused with the lexicon's for recall: a segment it scores above
+``data/risk_sentences/`` (``sentences.csv``, ``sentences_more.csv``, ``sentences_third.csv``: three authors;
+English and the other covered languages, with many hard negatives: denials, idioms, someone else's risk, the
+past, OCD intrusive thoughts). Its findings are fused with the lexicon's for recall: a segment it scores above
 ``CLASSIFIER_THRESHOLD`` for a risk class becomes a finding unless a lexicon finding of the same
-family already covers it. The threshold, the minimum segment length and C were chosen on the risk
-set (data/risk_eval, bench/risk_bench.py), whose transcripts the classifier never trains on, and on
-the detector's table tests (no negated phrasing may be flagged): see bench/RESULTS.md.
+family already covers it. The thresholds, the minimum segment length and C were chosen on the risk
+sets (data/risk_eval and the held-out sets d-g, bench/risk_bench.py), whose transcripts the classifier never
+trains on, and on the detector's table tests (no everyday phrasing may be flagged); set_h measured the choice
+once: see bench/RESULTS.md.
 
 It trains in about a second from the CSV the first time it is needed in a process (the worker
 warms it at start-up), so there is no pickled model to trust or to keep in step with the data.
@@ -30,8 +31,12 @@ from summarizer.risk_types import CATEGORY_TRAITS, FAMILY, RiskFinding, RiskSeve
 
 SENTENCES_DIR = Path(__file__).resolve().parent.parent / "data" / "risk_sentences"
 # Hand-labelled utterances, and ordinary patient turns of no-risk corpus sessions (training/risk_negatives.py).
-TRAINING_FILES = ("sentences.csv", "sentences_more.csv", "corpus_negatives.csv")
-CLASSIFIER_THRESHOLD = 0.60
+TRAINING_FILES = ("sentences.csv", "sentences_more.csv", "sentences_third.csv", "corpus_negatives.csv")
+CLASSIFIER_THRESHOLD = 0.45
+# A segment of one sentence is held to more: alone, a sentence that shares its shape with a risk ("I wouldn't
+# mind if I didn't see Christmas at my in-laws") scores up to 0.67 on the shape; with more said around it, the
+# classifier reads the context too.
+SINGLE_SENTENCE_THRESHOLD = 0.70
 # Class label -> (category, severity) of the finding it makes.
 LABELS: dict[str, tuple[str, RiskSeverity]] = {
     "passive_si": ("suicidal_ideation_passive", RiskSeverity.MODERATE),
@@ -159,6 +164,13 @@ def _done_by_someone_else(category: str, segment: Segment, lexicon: Sequence[Ris
         f.current and f.family == "abuse" and segment.start <= f.start < segment.end for f in lexicon)
 
 
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s+\S)")
+
+
+def threshold_for(segment_text: str) -> float:
+    return CLASSIFIER_THRESHOLD if _SENTENCE_END.search(segment_text.strip()) else SINGLE_SENTENCE_THRESHOLD
+
+
 def classifier_findings(
     original: str,
     text: str,
@@ -175,7 +187,7 @@ def classifier_findings(
     found: list[RiskFinding] = []
     for segment, (label, probability) in zip(candidates, classify([text[s.start:s.end] for s in candidates]),
                                              strict=True):
-        if label == NO_RISK or probability < CLASSIFIER_THRESHOLD:
+        if label == NO_RISK or probability < threshold_for(text[segment.start:segment.end]):
             continue
         category, severity = LABELS[label]
         if any(FAMILY[f.category] == FAMILY[category] and f.start < segment.end and segment.start < f.end + 200

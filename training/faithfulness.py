@@ -14,8 +14,9 @@ note with its own transcript instead, and need no model:
    or denying one it does;
 6. key facts: recall of hand-written facts and hits on hand-written wrong claims (``data/facts``).
 
-Plain Python, no Django; dataclasses in and out. Word lists: pyspellchecker's English dictionary (pinned in
-requirements-train.txt) and scikit-learn's ENGLISH_STOP_WORDS; nltk's PorterStemmer needs no corpus download.
+Plain Python, no Django; dataclasses in and out. Word lists: the English dictionary and clinical lexicon
+of summarizer/words.py (shared with grounding's run-time check) and scikit-learn's ENGLISH_STOP_WORDS;
+nltk's PorterStemmer needs no corpus download.
 """
 
 from __future__ import annotations
@@ -36,62 +37,17 @@ from summarizer.risk_types import RiskFinding
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import red_spans, strip_markup
 from summarizer.validation import parse_note
+from summarizer.words import (
+    CLINICAL_LEXICON,
+    CLINICAL_VOCABULARY,
+    MEDICATION_GROUP,
+    MEDICATIONS,
+    is_english_word,
+)
 
 logger = logging.getLogger(__name__)
 
 # --- vocabularies ---------------------------------------------------------------------------------
-
-# Words a clinician writes about any session whatever the patient said: the note's own headings,
-# reporting verbs, the risk vocabulary the Risk section must use, and the names of what the therapist
-# did. They are not evidence of invention, so the content metric does not count them.
-CLINICAL_VOCABULARY: frozenset[str] = frozenset({
-    # who and what
-    "patient", "client", "session", "sessions", "therapist", "clinician", "mood", "affect",
-    # reporting verbs
-    "reports", "reported", "denies", "denied", "states", "stated", "describes", "described", "discussed",
-    "explored", "validated", "reviewed", "review", "noted", "presents", "presented", "endorses", "endorsed",
-    "identified", "agreed",
-    # headings and risk vocabulary ("self-harm" and "follow-up" are split into words by the tokenizer)
-    "plan", "intervention", "risk", "assessment", "ideation", "suicidal", "si", "hi", "homicidal", "self", "harm",
-    "safety", "none", "current", "follow", "up",
-    # modalities and techniques
-    "cbt", "dbt", "act", "emdr", "erp", "mi", "psychoeducation", "homework", "validation", "reframing",
-    "socratic", "grounding", "mindfulness",
-})
-
-# Medications a note may name: common psychiatric drugs, opioid-treatment drugs and analgesics. Each
-# group is one drug: brand and generic names support each other ("Zoloft" in the transcript supports
-# "sertraline" in the note).
-MEDICATIONS: tuple[frozenset[str], ...] = tuple(frozenset(group.split()) for group in (
-    "sertraline zoloft lustral", "fluoxetine prozac", "citalopram celexa cipramil", "escitalopram lexapro cipralex",
-    "paroxetine paxil seroxat", "venlafaxine effexor", "duloxetine cymbalta", "mirtazapine remeron",
-    "bupropion wellbutrin", "amitriptyline elavil", "nortriptyline", "trazodone", "vortioxetine trintellix",
-    "lithium", "lamotrigine lamictal", "valproate depakote", "carbamazepine tegretol",
-    "quetiapine seroquel", "olanzapine zyprexa", "risperidone risperdal", "aripiprazole abilify",
-    "haloperidol haldol", "clozapine clozaril", "diazepam valium", "lorazepam ativan", "alprazolam xanax",
-    "clonazepam klonopin", "temazepam", "zopiclone", "zolpidem ambien", "propranolol", "hydroxyzine",
-    "melatonin", "methylphenidate ritalin concerta", "lisdexamfetamine vyvanse elvanse",
-    "amphetamine adderall", "atomoxetine strattera", "buprenorphine suboxone subutex", "methadone",
-    "naltrexone vivitrol", "naloxone narcan", "disulfiram antabuse", "acamprosate", "gabapentin neurontin",
-    "pregabalin lyrica", "paracetamol acetaminophen tylenol", "ibuprofen advil nurofen", "naproxen",
-    "aspirin", "codeine", "co-codamol", "tramadol", "morphine", "oxycodone oxycontin", "hydrocodone vicodin",
-    "fentanyl",
-))
-_MEDICATION_GROUP: dict[str, int] = {name: index for index, group in enumerate(MEDICATIONS) for name in group}
-
-# Real clinical words and acronyms that a general English dictionary lacks. Only the non-word check
-# uses this list: it decides "is this a word at all", not "did the transcript say it".
-CLINICAL_LEXICON: frozenset[str] = CLINICAL_VOCABULARY | frozenset(_MEDICATION_GROUP) | frozenset({
-    "ptsd", "cptsd", "ocd", "gad", "adhd", "asd", "bpd", "mdd", "sud", "suds", "aud", "nssi", "dv", "ipv", "csa",
-    "cpt", "ipt", "sfbt", "ipsrt", "fbt", "tf", "ba", "moud", "mat", "iop", "phq", "voc", "gp", "ed", "tipp",
-    "psychodynamic", "psychoeducational", "defusion", "nervosa", "bulimia", "dystonic", "egodystonic",
-    "hypervigilance", "hypervigilant", "hypomania", "hypomanic", "euthymic", "dysthymia", "anhedonia",
-    "anhedonic", "amotivation", "dysregulated", "dysregulation", "interoceptive", "cognitions", "parentified",
-    "parentification", "genogram", "disinhibition", "catastrophising", "catastrophizing", "externalising",
-    "avoidant", "decisional", "hyperarousal", "depersonalisation", "derealisation", "ruminative",
-    "benzodiazepine", "benzodiazepines", "benzos", "nsaids", "ssri", "ssris", "snri", "intubation",
-    "unrousable", "misgendering", "reframe", "reframed", "vivo", "bac", "ii", "mg", "mcg", "ml", "kg",
-})
 
 # Relation words a note may use about people in the patient's life, each with the transcript words
 # that support it ("mum" supports "mother"; "girlfriend" supports "partner").
@@ -189,72 +145,6 @@ def stopwords() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS)
-
-
-@cache
-def dictionary() -> frozenset[str]:
-    """pyspellchecker's English word list (lowercase, about 160k words)."""
-    from spellchecker import SpellChecker
-
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.keys())
-
-
-# British spellings: pyspellchecker's list is American ("behavior", "generalized", "centered").
-_BRITISH = [(re.compile(p), r) for p, r in (
-    (r"our", "or"), (r"is(?=e|ed|es|ing|ation|ations|er|ers|able)", "iz"), (r"ys(?=e|ed|es|ing)", "yz"),
-    (r"tre$", "ter"), (r"tres$", "ters"), (r"tred$", "tered"), (r"tring$", "tering"), (r"ogue$", "og"),
-    (r"ll(?=ed$|ing$|er$|ers$|or$|ors$)", "l"), (r"ae", "e"), (r"oe", "e"), (r"ence$", "ense"),
-    (r"^scept", "skept"),
-)]
-_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "ness", "ful", "ment", "al")
-_PREFIXES = ("un", "re", "non", "dis", "mis", "over", "under", "hyper", "hypo", "inter", "pre", "post", "self",
-             "co", "anti", "de", "sub", "super", "counter", "out", "multi", "semi", "pseudo")
-
-
-def _spelled(word: str) -> bool:
-    known = dictionary()
-    if word in known or word in CLINICAL_LEXICON:
-        return True
-    variants = {rx.sub(r, word) for rx, r in _BRITISH}
-    combined = word
-    for rx, r in _BRITISH:
-        combined = rx.sub(r, combined)
-    return any(v in known for v in variants | {combined})
-
-
-def _inflected(word: str) -> bool:
-    """A regular inflection of a known word ("texting", "reframed", "cognitions")."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            candidates = {base, base + "e"}
-            if len(base) >= 2 and base[-1] == base[-2]:
-                candidates.add(base[:-1])  # "stopped" -> "stop"
-            if base.endswith("i"):
-                candidates.add(base[:-1] + "y")  # "worried" -> "worry"
-            if any(_spelled(c) for c in candidates):
-                return True
-    return False
-
-
-@lru_cache(maxsize=100_000)
-def is_english_word(word: str) -> bool:
-    """In the dictionary or clinical lexicon, allowing British spelling, regular inflection and common
-    prefixes. No compound splitting: "scambush" would pass as "scam" + "bush"."""
-    word = word.lower().replace("’", "'")
-    if word.endswith(("'s", "s'")):
-        word = word[:-2] if word.endswith("'s") else word[:-1]
-    if _spelled(word) or _inflected(word):
-        return True
-    if word.endswith("n't") and _spelled(word[:-3]):  # "didn't" -> "did"
-        return True
-    if "'" in word:
-        return all(_spelled(part) or len(part) <= 2 for part in word.split("'"))
-    for prefix in _PREFIXES:
-        rest = word[len(prefix):]
-        if word.startswith(prefix) and len(rest) >= 4 and (_spelled(rest) or _inflected(rest)):
-            return True
-    return False
 
 
 # --- numbers --------------------------------------------------------------------------------------
@@ -374,7 +264,7 @@ class TranscriptEvidence:
     def mentions_medication(self, name: str) -> bool:
         """Any name of the same drug; hyphenated names ("co-codamol") are split by the tokenizer, so they
         are looked up in the raw text."""
-        group = MEDICATIONS[_MEDICATION_GROUP[name]]
+        group = MEDICATIONS[MEDICATION_GROUP[name]]
         return any(n in self.tokens or ("-" in n and n in self.transcript.lower()) for n in group)
 
 
@@ -503,7 +393,7 @@ def unsupported_entities(evidence: TranscriptEvidence, note: str) -> list[Unsupp
         if word in RELATIONS and not RELATIONS[word] & evidence.tokens:
             found.append(UnsupportedEntity("relation", match.group(0)))
     lowered = text.lower()
-    for name in _MEDICATION_GROUP:
+    for name in MEDICATION_GROUP:
         if re.search(rf"\b{re.escape(name)}\b", lowered) and not evidence.mentions_medication(name):
             found.append(UnsupportedEntity("medication", name))
     for match in _DOSE.finditer(text):

@@ -6,14 +6,17 @@ from workers import metrics
 from workers.model_holder import get_engine
 
 
-def warm_risk_layer_before_fork(**_: object) -> None:
+def warm_text_layers_before_fork(**_: object) -> None:
     # In the main worker process, before the pool forks: the risk classifier (trained from its CSV in a
     # few seconds) and the language profiles are then inherited by every child. Doing this in each child
     # would outlast Celery's wait for a new child's first message (worker_proc_alive_timeout, 4 s), and
     # the master would kill the child and start another, forever.
+    # The English word list behind grounding's non-word check is loaded here too, for the same reason.
     from summarizer.risk import warm
+    from summarizer.words import dictionary
 
     warm()
+    dictionary()
 
 
 def load_model_in_worker_process(**_: object) -> None:

@@ -149,3 +149,47 @@ def test_augmenting_the_plan_adds_only_supported_new_content() -> None:
     assert "melatonin" not in plan  # not in the transcript: never added
     added = [s for s in report.statements if s.source == "extractive" and s.section == "Plan"]
     assert len(added) == 1 and all(PLAN_SESSION[a:b] for a, b in added[0].spans)
+
+
+def test_a_clause_with_a_word_in_no_dictionary_is_dropped_and_listed_as_a_non_word() -> None:
+    # The demo note of session 17 said "Review prioritrations next Thursday": well-formed, supported
+    # words around a decoding accident. The clause goes; a clause of dictionary words stays.
+    report = ground_note(NOTE.replace("review next Thursday.", "review prioritrations next Thursday."), DEMO)
+    claims = {c["text"]: c["reason"] for c in report.unsupported_claims}
+    assert claims["review prioritrations next Thursday."] == "non-word"
+    assert "prioritrations" not in report.note and "9 pm" in report.note
+
+
+def test_a_word_the_transcript_says_is_never_a_non_word_even_if_no_dictionary_has_it() -> None:
+    transcript = DEMO + "\nPatient: My cat Brumbletoes sleeps on my feet."
+    statement = assess_statement(TranscriptIndex(transcript), "Emotional State", "Brumbletoes sleeps on her feet.")
+    assert statement.reason != "non-word"
+    assert assess_statement(TranscriptIndex(DEMO), "Emotional State",
+                            "Brumbletoes sleeps on her feet.").reason == "non-word"
+
+
+_REAL_WORDS = st.sampled_from(["organised", "counsellor", "behaviour", "texting", "worried", "stopped",
+                               "rethinking", "psychoeducation", "cognitions", "didn't", "manager's"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_REAL_WORDS, min_size=1, max_size=4))
+def test_british_spellings_inflections_and_clinical_words_are_never_non_words(words: list[str]) -> None:
+    from summarizer.grounding import made_up_tokens
+
+    assert made_up_tokens(TranscriptIndex(DEMO), " ".join(words)) == []
+
+
+def test_a_clause_cut_off_mid_phrase_or_with_an_open_bracket_is_a_fragment_and_is_dropped() -> None:
+    # Session 17's demo note: "Evidence against: review of),." and "Ask manager for check-ins about."
+    index = TranscriptIndex(DEMO)
+    assert assess_statement(index, "Intervention", "Evidence against: review of),").reason == "fragment"
+    assert assess_statement(index, "Plan", "Ask manager for check-ins about.").reason == "fragment"
+    assert assess_statement(index, "Plan", "Ask your manager for a short check-in about priorities.").supported
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SENTENCES), st.sampled_from(["of", "about", "with the", "(and", "for"]))
+def test_a_transcript_sentence_cut_before_its_object_is_never_kept(sentence: str, tail: str) -> None:
+    statement = assess_statement(TranscriptIndex(DEMO), "Plan", f"{sentence.rstrip('.?!')} {tail}")
+    assert not statement.supported and statement.reason == "fragment"
