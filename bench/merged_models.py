@@ -3,10 +3,11 @@
 For each configuration: how long the merge takes, how closely the model follows the runtime-LoRA model
 (teacher-forced on the runtime model's own greedy notes: mean KL(runtime || variant) per token and top-1
 agreement; the base without adapter is the "lost the adapter" line), seconds per note and tokens/s through
-the shipped note pipeline (grammar, grounding, safety net), and the RSS of a process that loaded it and
-wrote one note. Quality on the test split is `training evaluate` with the same variants (command printed).
+the shipped note pipeline (grammar, grounding, safety net), and the steady-state RSS of a process that
+loaded it and wrote the notes (VmRSS after the last one; ``--engine`` adds rows with flash attention and a
+q8_0 KV cache). Quality on the test split is `training evaluate` with the same variants (command printed).
 
-Run: .venv/bin/python bench/merged_models.py -n 8
+Run: .venv/bin/python bench/merged_models.py -n 8 [--types Q8_0,Q6_K --engine plain,fa,fa+q8kv]
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,12 @@ class Variant:
     name: str
     model_path: str
     lora_path: str | None = None
+    flash_attn: bool = False
+    kv_cache_type: str = "f16"
+
+
+# Engine memory options (InferenceConfig.flash_attn, kv_cache_type): --engine rows beside each merged type.
+ENGINE_OPTIONS = {"plain": {}, "fa": {"flash_attn": True}, "fa+q8kv": {"flash_attn": True, "kv_cache_type": "q8_0"}}
 
 
 def build_variants(models_dir: Path, types: tuple[str, ...]) -> tuple[Variant, list[Variant], Variant]:
@@ -104,7 +111,8 @@ sys.path.insert(0, {root!r})
 from summarizer.config import InferenceConfig
 from summarizer.engine import LlamaInferenceEngine
 from summarizer.notes import summarize_single_session
-engine = LlamaInferenceEngine(InferenceConfig(model_path={model!r}, lora_path={lora!r}))
+engine = LlamaInferenceEngine(InferenceConfig(model_path={model!r}, lora_path={lora!r}, flash_attn={fa!r},
+                                              kv_cache_type={kv!r}))
 engine.load()
 seconds, tokens = [], []
 for text in json.load(open({texts!r})):
@@ -113,14 +121,17 @@ for text in json.load(open({texts!r})):
     seconds.append(time.perf_counter() - started)
     tokens.append(outcome.completion_tokens)
     assert not outcome.fallback, "fallback note"
-print(json.dumps({{"seconds": seconds, "tokens": tokens,
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+# Steady state, as a worker holds it between jobs (the peak is the risk classifier's one-off training).
+rss_kib = int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS:")).split()[1])
+print(json.dumps({{"seconds": seconds, "tokens": tokens, "rss_mib": rss_kib / 1024,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 
 def speed(variant: Variant, texts_file: Path) -> dict:
     """Seconds per note through the shipped pipeline, in a fresh process so its peak RSS is its own."""
-    code = _CHILD.format(root=str(ROOT), model=variant.model_path, lora=variant.lora_path, texts=str(texts_file))
+    code = _CHILD.format(root=str(ROOT), model=variant.model_path, lora=variant.lora_path, texts=str(texts_file),
+                         fa=variant.flash_attn, kv=variant.kv_cache_type)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -129,6 +140,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=8, help="transcripts for speed (fidelity uses the first 4)")
     parser.add_argument("--types", default=",".join(VARIANTS), help="merged types to build and compare")
+    parser.add_argument("--engine", default="plain",
+                        help=f"engine options per merged type: {', '.join(ENGINE_OPTIONS)}")
     args = parser.parse_args()
     models_dir = default_models_dir()
     print(f"# merged models  {time.strftime('%Y-%m-%d %H:%M')}  {platform.node()}  cores={os.cpu_count()}  n={args.n}")
@@ -138,18 +151,23 @@ def main() -> None:
     texts_file = models_dir / ".bench-merged-transcripts.json"
     texts_file.write_text(json.dumps(transcripts), encoding="utf-8")
     try:
-        rows = [(v, speed(v, texts_file)) for v in (runtime, *merged)]
+        timed = [runtime, *(replace(v, name=f"{v.name} {option}" if option != "plain" else v.name,
+                                    **ENGINE_OPTIONS[option])
+                            for v in merged for option in args.engine.split(","))]
+        rows = [(v, speed(v, texts_file)) for v in timed]
     finally:
         texts_file.unlink(missing_ok=True)
     base_p50 = statistics.median(rows[0][1]["seconds"])
     print(f"{'configuration':22s} {'KL vs runtime':>13s} {'top-1':>6s} {'p50 s':>6s} {'vs runtime':>10s} "
-          f"{'tok/s':>6s} {'RSS MiB':>8s} {'MiB file':>8s}")
+          f"{'tok/s':>6s} {'RSS MiB':>8s} {'vs runtime':>10s} {'MiB file':>8s}")
+    base_rss = rows[0][1]["rss_mib"]
     for variant, figures in rows:
         p50 = statistics.median(figures["seconds"])
         rate = sum(figures["tokens"]) / sum(figures["seconds"])
-        kl, top1 = close.get(variant.name, (0.0, 1.0))
+        kl, top1 = close.get(" ".join(variant.name.split()[:2]), (0.0, 1.0))
         print(f"{variant.name:22s} {kl:13.4f} {top1:6.3f} {p50:6.2f} {p50 / base_p50:9.2f}x {rate:6.1f} "
-              f"{figures['rss_mib']:8.0f} {Path(variant.model_path).stat().st_size / 2**20:8.1f}")
+              f"{figures['rss_mib']:8.0f} {figures['rss_mib'] - base_rss:+9.1f} "
+              f"{Path(variant.model_path).stat().st_size / 2**20:8.1f}")
     kl, top1 = close[bare.name]
     print(f"{bare.name:22s} {kl:13.4f} {top1:6.3f}  (the adapter's whole effect, for scale)")
     specs = " ".join(f'--model "{v.name.split()[-1]}={v.model_path}@grammar,grounded"' for v in merged)

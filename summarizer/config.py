@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from summarizer.cpu_threads import default_n_threads
 
 
+# KV cache element types: name -> ggml type id (ggml.h's GGML_TYPE_F16, GGML_TYPE_Q8_0; stable across
+# llama.cpp versions). A quantized V cache needs flash attention.
+KV_CACHE_TYPES: dict[str, int] = {"f16": 1, "q8_0": 8}
+
+
 @dataclass(frozen=True)
 class InferenceConfig:
     model_path: str
@@ -17,6 +22,10 @@ class InferenceConfig:
     merged_adapter_file: str | None = None
     merged_adapter_sha256: str | None = None
     n_ctx: int = 2048
+    # llama.cpp's flash attention (no n_ctx x n_batch attention matrix in the compute buffer) and the KV
+    # cache's element type: memory levers, measured in bench/worker_memory.py.
+    flash_attn: bool = False
+    kv_cache_type: str = "f16"
     # The most llama.cpp threads a generation uses. Default: the CPUs this process may use (affinity mask,
     # cgroup quota rounded down), at most 2 (summarizer/cpu_threads.py says why).
     n_threads: int = field(default_factory=default_n_threads)
@@ -37,3 +46,9 @@ class InferenceConfig:
     # Save each prompt kind's system-prompt KV and restore it after a job of another kind
     # (summarizer/prefix_cache.py); off only to measure it (bench/engine_benches.py).
     keep_prefix_states: bool = True
+
+    def __post_init__(self) -> None:
+        if self.kv_cache_type not in KV_CACHE_TYPES:
+            raise ValueError(f"kv_cache_type {self.kv_cache_type!r}: choose from {', '.join(KV_CACHE_TYPES)}")
+        if self.kv_cache_type != "f16" and not self.flash_attn:
+            raise ValueError(f"kv_cache_type {self.kv_cache_type!r} needs flash_attn (llama.cpp's quantized V cache)")

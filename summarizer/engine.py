@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from summarizer.config import InferenceConfig
+from summarizer.config import KV_CACHE_TYPES, InferenceConfig
 from summarizer.cpu_threads import ThreadPolicy
 from summarizer.prefix_cache import PrefixStates
 from summarizer.prompts import PROMPT_VERSION, Message
@@ -157,6 +157,7 @@ class LlamaInferenceEngine:
         lora = self.config.lora_path
         if lora and not Path(lora).is_file():
             raise ModelNotFoundError(f"LoRA adapter file not found: {lora}")
+        kv_type = KV_CACHE_TYPES[self.config.kv_cache_type]
         started = time.perf_counter()
         self._llm = Llama(
             model_path=str(model_path),
@@ -169,6 +170,9 @@ class LlamaInferenceEngine:
             n_threads_batch=self.config.n_threads,
             n_gpu_layers=self.config.n_gpu_layers,
             seed=self.config.seed,
+            flash_attn=self.config.flash_attn,
+            type_k=kv_type,
+            type_v=kv_type,
             verbose=False,
         )
         self.load_seconds = time.perf_counter() - started

@@ -98,7 +98,7 @@ def plan_evidence(transcript: str, max_words: int = 32) -> list[str]:
 # that examines a thought. The Intervention is the therapist sentence with the most of these (the first
 # therapist sentence, usually a greeting, only when none has any).
 _TECHNIQUE_CUE = re.compile(
-    r"\b(?:thought\s+record|evidence\s+(?:for|against)|breathing|exercise|exposure|grounding|mindful\w*|"
+    r"\b(?:thought\s+record|evidence\s+(?:for|against)|breathing|(?:the|this|an?)\s+exercise|exposure|grounding|mindful\w*|"
     r"worksheet|role[-\s]?play|reframe\w*|cognitive|behaviou?ral|activation|schedul\w*|practi[sc]\w*|"
     r"let'?s\s+(?:look|try|practi[sc]e|go\s+through|write|rate|notice|think|map|list|break)|"
     r"what\s+would\s+you\s+(?:say|tell)|on\s+a\s+scale|rate\b|notice\w*|skills?\b|technique|strateg\w*|"
@@ -107,8 +107,13 @@ _TECHNIQUE_CUE = re.compile(
 )
 
 
+# Shorter sentences are prompts and checklists ("(after) Rate it.", "Exercise, vomiting, laxatives?").
+_MIN_INTERVENTION_WORDS = 6
+
+
 def _most_cued(sentences: Sequence[str], pattern: re.Pattern[str]) -> str | None:
-    scored = [(len(pattern.findall(s)), -position, s) for position, s in enumerate(sentences) if pattern.search(s)]
+    scored = [(len(pattern.findall(s)), -position, s) for position, s in enumerate(sentences)
+              if len(s.split()) >= _MIN_INTERVENTION_WORDS and pattern.search(s)]
     return max(scored)[2] if scored else None
 
 

@@ -209,11 +209,16 @@ _DANGLING_END = re.compile(
 _PAIRS = (("(", ")"), ("[", "]"), ("{", "}"), ("“", "”"))
 
 
+# A quote the note itself shortened ('"So: naloxone on you and your mum knows, prescriber review of..."',
+# the extractive note's clip) ends on an elision mark inside its closing quote: shortened, not cut off.
+_ELIDED_QUOTE = re.compile(r"(?:\.\.\.|…)[\"”]\W*$")
+
+
 def is_fragment(clause: str) -> bool:
     text = clause.strip()
     if not text:
         return False
-    if _DANGLING_END.search(text) or text.count('"') % 2:
+    if (_DANGLING_END.search(text) and not _ELIDED_QUOTE.search(text)) or text.count('"') % 2:
         return True
     return any(text.count(opening) != text.count(closing) for opening, closing in _PAIRS)
 

@@ -36,6 +36,7 @@ NUMPY_TYPES = ("F32", "F16", "Q8_0", "Q5_1", "Q5_0", "Q4_1", "Q4_0")
 LLAMA_QUANT_TYPES = {
     "Q4_K_M": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
     "Q5_K_M": "LLAMA_FTYPE_MOSTLY_Q5_K_M",
+    "Q6_K": "LLAMA_FTYPE_MOSTLY_Q6_K",
     "Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0",
     "Q4_0": "LLAMA_FTYPE_MOSTLY_Q4_0",
 }
@@ -136,8 +137,10 @@ def merge_lora(
         with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
             f16 = Path(tmp) / "merged-f16.gguf"
             merged, scale = _write_numpy_merge(base_path, adapter_path, f16, "F16", provenance or {})
-            # Untouched tensors of a quantized base (Q4_1 embeddings) arrive quantized: let llama.cpp re-type them.
-            llama_quantize(f16, partial, out_type, threads, allow_requantize=True)
+            # Untouched tensors of a quantized base arrive quantized; the embeddings (tied to the output, the
+            # adapter never touches them) keep the base's type rather than a second rounding to Q6_K.
+            llama_quantize(f16, partial, out_type, threads, allow_requantize=True,
+                           embedding_type=_tensor_type(base_path, "token_embd.weight"))
     partial.replace(dest)
     seconds = time.perf_counter() - started
     logger.info("merged %d adapter tensors into %s (%s) in %.1f s", merged, dest.name, out_type, seconds)
@@ -181,9 +184,19 @@ def _write_numpy_merge(
     return len(pairs), scale
 
 
-def llama_quantize(source: Path, dest: Path, qtype: str, threads: int = 2, *, allow_requantize: bool = False) -> Path:
+def _tensor_type(path: Path, name: str) -> str | None:
+    from gguf import GGUFReader
+
+    return next((t.tensor_type.name for t in GGUFReader(path).tensors if t.name == name), None)
+
+
+def llama_quantize(
+    source: Path, dest: Path, qtype: str, threads: int = 2, *, allow_requantize: bool = False,
+    embedding_type: str | None = None,
+) -> Path:
     """Quantize a GGUF with llama.cpp's own quantizer (``llama_model_quantize``); the serving install
-    has it (llama-cpp-python), so this needs no training install either."""
+    has it (llama-cpp-python), so this needs no training install either. ``embedding_type`` (a ggml type
+    name, "Q8_0") is what the token embeddings and the output layer (tied to them) are written as."""
     import llama_cpp
 
     if qtype not in LLAMA_QUANT_TYPES:
@@ -192,6 +205,8 @@ def llama_quantize(source: Path, dest: Path, qtype: str, threads: int = 2, *, al
     params.ftype = getattr(llama_cpp, LLAMA_QUANT_TYPES[qtype])
     params.nthread = threads
     params.allow_requantize = allow_requantize
+    if embedding_type is not None:
+        params.token_embedding_type = params.output_tensor_type = getattr(llama_cpp, f"GGML_TYPE_{embedding_type}")
     status = llama_cpp.llama_model_quantize(str(source).encode(), str(dest).encode(), ctypes.byref(params))
     if status != 0 or not dest.is_file():
         raise MergeError(f"llama_model_quantize({qtype}) returned {status} for {source.name}")

@@ -330,6 +330,7 @@ def _answers(original: str, text: str, turns: list[Utterance]) -> dict[int, Risk
 def detect_risks(transcript: str) -> list[RiskFinding]:
     """Current and historical first-person risk statements, in transcript order."""
     from summarizer.risk_classifier import classifier_findings
+    from summarizer.risk_denials import denying_replies
 
     text = normalise_for_matching(transcript)
     findings: list[RiskFinding] = []
@@ -355,7 +356,9 @@ def detect_risks(transcript: str) -> list[RiskFinding]:
     # again after, for what the classifier adds.
     findings = _escalate(findings, text, turns)
     patient_spans = [(t.start, t.end) for t in turns if not t.is_therapist]
-    findings.extend(classifier_findings(transcript, text, patient_spans, findings, rejected))
+    denied = denying_replies(transcript)
+    findings.extend(f for f in classifier_findings(transcript, text, patient_spans, findings, rejected)
+                    if not any(start <= f.start < end and f.family in families for start, end, families in denied))
     findings = _settle_past_abuse(_escalate(findings, text, turns), text, turns)
     findings = _settle_told_as_past(findings, text, turns)
     return sorted(findings, key=lambda f: (f.start, f.category))

@@ -84,6 +84,24 @@ def _wording(family: str, asked: str) -> str:
     return DENIED_FAMILY_WORDS[family]
 
 
+def denying_replies(transcript: str) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, families asked) of each patient reply that denies a risk question outright, whatever the
+    rest of the session says: the span the classifier must not read as that risk ("No. None. I just want
+    my life back" scored as active ideation on its own words)."""
+    text = normalise_for_matching(transcript)
+    pairs = dialogue_turns(text, utterances(text))
+    replies: list[tuple[int, int, frozenset[str]]] = []
+    for question, answer in zip(pairs, pairs[1:], strict=False):
+        if not question.is_therapist or answer.is_therapist:
+            continue
+        families = asked_families(question_text(text, question))
+        if not families or affirms(text, answer):
+            continue
+        if _denies(qx.REPLY_PREAMBLE.sub("", text[answer.start:answer.end].strip(), count=1)):
+            replies.append((answer.start, answer.end, frozenset(families)))
+    return replies
+
+
 def screening_denials(transcript: str) -> list[ScreeningDenial]:
     """Each risk family the therapist asked about that the patient's next turn denied, in transcript order."""
     text = normalise_for_matching(transcript)

@@ -11,7 +11,7 @@ import dj_database_url
 from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from summarizer.config import InferenceConfig
+from summarizer.config import KV_CACHE_TYPES, InferenceConfig
 from summarizer.model_registry import MODELS_DIR_VARIABLE, model_path_from_env
 from therapy_notes.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 from therapy_notes.field_keys import load_field_keys
@@ -259,6 +259,11 @@ THERAPY_NOTES_MODEL_ENTRY = env_str("THERAPY_NOTES_MODEL_ENTRY", "")
 # Generation defaults are InferenceConfig's (one source); each can be overridden by its variable.
 _INFERENCE_DEFAULTS = InferenceConfig(model_path=THERAPY_NOTES_MODEL_PATH)
 THERAPY_NOTES_N_CTX = env_int("THERAPY_NOTES_N_CTX", _INFERENCE_DEFAULTS.n_ctx)
+# Memory levers (bench/merged_models.py --engine): llama.cpp flash attention, and the KV cache's element type
+# (q8_0 needs flash attention).
+THERAPY_NOTES_FLASH_ATTN = env_bool("THERAPY_NOTES_FLASH_ATTN", _INFERENCE_DEFAULTS.flash_attn)
+THERAPY_NOTES_KV_CACHE_TYPE = env_choice("THERAPY_NOTES_KV_CACHE_TYPE", _INFERENCE_DEFAULTS.kv_cache_type,
+                                         tuple(KV_CACHE_TYPES))
 THERAPY_NOTES_N_THREADS = env_int("THERAPY_NOTES_N_THREADS", _INFERENCE_DEFAULTS.n_threads)
 # Run fewer threads than THERAPY_NOTES_N_THREADS while other processes keep cores busy (summarizer/cpu_threads.py).
 THERAPY_NOTES_ADAPTIVE_THREADS = env_bool("THERAPY_NOTES_ADAPTIVE_THREADS", _INFERENCE_DEFAULTS.adaptive_threads)

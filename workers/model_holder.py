@@ -31,6 +31,8 @@ def inference_config_from_settings() -> InferenceConfig:
         merged_adapter_file=Path(selection.merged_adapter.file).name if selection.merged_adapter else None,
         merged_adapter_sha256=selection.merged_adapter.sha256 if selection.merged_adapter else None,
         n_ctx=settings.THERAPY_NOTES_N_CTX,
+        flash_attn=settings.THERAPY_NOTES_FLASH_ATTN,
+        kv_cache_type=settings.THERAPY_NOTES_KV_CACHE_TYPE,
         n_threads=settings.THERAPY_NOTES_N_THREADS,
         adaptive_threads=settings.THERAPY_NOTES_ADAPTIVE_THREADS,
         n_gpu_layers=settings.THERAPY_NOTES_N_GPU_LAYERS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.grounding import NOT_DOCUMENTED, TranscriptIndex, assess_statement, ground_note
+from summarizer.grounding import NOT_DOCUMENTED, TranscriptIndex, assess_statement, ground_note, is_fragment
 from summarizer.validation import parse_note
 
 DEMO = open("data/samples/demo_session.txt", encoding="utf-8").read()
@@ -193,3 +193,8 @@ def test_a_clause_cut_off_mid_phrase_or_with_an_open_bracket_is_a_fragment_and_i
 def test_a_transcript_sentence_cut_before_its_object_is_never_kept(sentence: str, tail: str) -> None:
     statement = assess_statement(TranscriptIndex(DEMO), "Plan", f"{sentence.rstrip('.?!')} {tail}")
     assert not statement.supported and statement.reason == "fragment"
+
+
+def test_a_quote_the_note_shortened_with_an_ellipsis_is_not_a_fragment() -> None:
+    assert not is_fragment('Discussed "So: naloxone on you and your mum knows, prescriber review of...".')
+    assert is_fragment("Discussed naloxone and a prescriber review of.")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from summarizer.notes import summarize_single_session
 from summarizer.risk import detect_risks
-from summarizer.risk_denials import screening_denials, with_screening_denials
+from summarizer.risk_denials import denying_replies, screening_denials, with_screening_denials
 from summarizer.text import normalise_whitespace
 from summarizer.validation import parse_note
 from tests.summarizer.fakes import ScriptedEngine
@@ -114,3 +114,17 @@ def test_every_denial_quotes_the_transcript_and_none_stands_beside_a_current_ris
         assert note == NOTE and families == []
     assert set(families) <= {d.family for d in denials}
     assert not set(families) & {f.family for f in findings}
+
+
+@pytest.mark.parametrize("reply", [
+    # The classifier alone scores this one as active ideation (0.5+): a denial's "I want to ..." reads as intent.
+    "No, none. I only want to get back to how I was. I want to drive to work on my own again.",
+    "No. None at all. I just want my old life back, I want to take the kids to the coast this summer.",
+    "No, never. I want to be around to see my daughter finish school and get through this job.",
+    "Honestly no. Nothing like that. I just want things to feel normal again and sleep through the night.",
+])
+def test_an_outright_denial_is_never_read_as_the_risk_it_denies(reply: str) -> None:
+    transcript = f"Therapist: Are you having any thoughts of ending your life?\nPatient: {reply}"
+    assert [f for f in detect_risks(transcript) if f.current] == []
+    (start, end, families), = denying_replies(transcript)
+    assert "suicide" in families and transcript[start:end].strip() == reply
