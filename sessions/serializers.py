@@ -266,8 +266,8 @@ class StatementEvidenceSerializer(serializers.Serializer):
     supported = serializers.BooleanField(help_text="False: removed from the note (see reason).")
     unsupported_numbers = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField(help_text=(
-        "invented number | non-word | unsupported risk claim | contradicts transcript | fragment | low support | "
-        "empty when supported"))
+        "invented number | non-word | unsupported entity | unsupported risk claim | contradicts transcript | "
+        "fragment | low support | empty when supported"))
 
 
 class RiskScreeningSerializer(serializers.Serializer):
@@ -325,7 +325,8 @@ class UnsupportedClaimSerializer(serializers.Serializer):
     section = serializers.CharField()
     text = serializers.CharField()
     reason = serializers.CharField(help_text=(
-        "invented number | non-word | unsupported risk claim | contradicts transcript | fragment | low support."))
+        "invented number | non-word | unsupported entity | unsupported risk claim | contradicts transcript | "
+        "fragment | low support."))
     support = serializers.FloatField(required=False)
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from summarizer.cpu_threads import default_n_threads
 
-
 # KV cache element types: name -> ggml type id (ggml.h's GGML_TYPE_F16, GGML_TYPE_Q8_0; stable across
 # llama.cpp versions). A quantized V cache needs flash attention.
 KV_CACHE_TYPES: dict[str, int] = {"f16": 1, "q8_0": 8}

@@ -28,7 +28,7 @@ from summarizer.risk_reconcile import families_in, is_denial, sentences
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import strip_markup
 from summarizer.validation import parse_note, render_note
-from summarizer.words import is_english_word
+from summarizer.words import MEDICATION_GROUP, MEDICATIONS, RELATIONS, is_english_word
 
 MIN_SUPPORT = 0.5
 NOT_DOCUMENTED = "Not documented in the transcript."
@@ -187,16 +187,31 @@ def assess_statement(
     stems = [s for s in content_stems(plain) if s not in NOTE_VOCABULARY]
     invented = [raw for raw, value in number_values(plain) if value not in index.numbers]
     made_up = made_up_tokens(index, plain)
+    invented_people = unsupported_entities(index, plain)
     spans, covered = index.best_spans(stems)
     support = 1.0 if not stems else round(len(covered) / len(set(stems)), 3)
     risk_claim = current_families is not None and not is_denial(plain) and bool(
         families_in(plain) - set(current_families))
     reversed_words = _negated_in(index, spans) & set(stems) if not _NEGATION.search(plain) else set()
-    reason = ("invented number" if invented else "non-word" if made_up else "unsupported risk claim" if risk_claim
+    reason = ("invented number" if invented else "non-word" if made_up
+              else "unsupported entity" if invented_people else "unsupported risk claim" if risk_claim
               else "contradicts transcript" if reversed_words else "fragment" if is_fragment(plain)
               else "low support" if support < MIN_SUPPORT else "")
     return StatementSupport(section=section, text=plain.strip(), support=support, spans=spans,
                             supported=not reason, unsupported_numbers=invented, reason=reason)
+
+
+def unsupported_entities(index: TranscriptIndex, text: str) -> list[str]:
+    """People and medications the clause names that the transcript never does: a "sister" when nobody in the
+    session mentions a sister (or a sibling), "sertraline" when no name of that drug is said. The relation
+    and drug lists, and what supports each, are the evaluator's (summarizer/words.py)."""
+    words = {w.lower() for w in _LETTER_WORD.findall(text)}
+    found = [w for w in sorted(words) if w in RELATIONS and not RELATIONS[w] & index.words]
+    for name in sorted(words & set(MEDICATION_GROUP)):
+        group = MEDICATIONS[MEDICATION_GROUP[name]]
+        if not any(other in index.words or ("-" in other and other in index.lowered) for other in group):
+            found.append(name)
+    return found
 
 
 # A clause the model stopped in the middle of: it ends on a word that needs what follows ("Ask manager for
@@ -326,6 +341,9 @@ def _ground_kept_section(index: TranscriptIndex, name: str, body: str, statement
     for match in [*_RED_ITEM.finditer(body), None]:
         end = match.start() if match else len(body)
         for sentence in sentences(body[position:end]):
+            sentence = sentence.lstrip("•‣◦*- ")  # a list marker the model put before "None reported"
+            if not sentence:
+                continue
             statement = assess_statement(index, name, sentence)
             cleaned = sentence
             for token in [*statement.unsupported_numbers, *made_up_tokens(index, sentence)]:

@@ -78,8 +78,9 @@ class NoteOptions:
     # Score every statement against the transcript and drop the unsupported ones (summarizer/grounding.py).
     ground_statements: bool = True
     # With grounding: add the therapist's plan-setting sentences to the Plan when the model left them out.
-    # Off by default: the one ablation run (bench/RESULTS.md) showed no fact-recall gain (0.29 vs 0.30).
-    plan_evidence: bool = False
+    # On since 2026-12-04: with the merged model it raised fact recall and lowered unsupported content on
+    # both evaluation sets, same run (bench/RESULTS.md); the 2026-12-02 runtime-adapter run had shown no gain.
+    plan_evidence: bool = True
     # State the screening questions the patient denied, quoted, in the Risk section (summarizer/risk_denials.py).
     state_denials: bool = True
     # How the checked five-section note is laid out for the clinician (summarizer/formats.py).

@@ -68,6 +68,42 @@ CLINICAL_LEXICON: frozenset[str] = CLINICAL_VOCABULARY | frozenset(MEDICATION_GR
 })
 
 
+# Relation words a note may use about people in the patient's life, each with the transcript words
+# that support it ("mum" supports "mother"; "girlfriend" supports "partner").
+_PARTNER = "partner partners spouse husband wife girlfriend boyfriend fiance fiancee fiancé fiancée"
+RELATIONS: dict[str, frozenset[str]] = {word: frozenset(support.split()) for words, support in (
+    ("mother mothers mum mom mam", "mother mothers mum mom mam mummy mommy ma mama"),
+    ("father fathers dad", "father fathers dad daddy pa papa"),
+    ("stepmother stepmum stepmom", "stepmother stepmum stepmom"),
+    ("stepfather stepdad", "stepfather stepdad"),
+    ("parent parents", "parent parents mother mum mom mam father dad"),
+    ("sister sisters", "sister sisters sis"),
+    ("brother brothers", "brother brothers bro"),
+    ("sibling siblings", "sibling siblings sister sisters brother brothers"),
+    ("son sons", "son sons"),
+    ("daughter daughters", "daughter daughters"),
+    ("child children kids", "child children kid kids son sons daughter daughters"),
+    ("grandmother grandma gran nan nana", "grandmother grandma gran granny nan nana nanna"),
+    ("grandfather grandpa grandad granddad", "grandfather grandpa grandad granddad gramps"),
+    ("aunt auntie", "aunt aunts auntie"),
+    ("uncle", "uncle uncles"),
+    ("cousin cousins", "cousin cousins"),
+    ("husband", "husband"),
+    ("wife", "wife wives"),
+    ("girlfriend", "girlfriend girl"),
+    ("boyfriend", "boyfriend"),
+    ("partner partners spouse", _PARTNER),
+    ("ex", "ex"),
+    ("fiance fiancee", "fiance fiancee fiancé fiancée"),
+    ("friend friends", "friend friends mate mates buddy pal"),
+    ("roommate flatmate housemate", "roommate flatmate housemate roomie"),
+    ("boss manager supervisor", "boss manager supervisor"),
+    ("coworker coworkers colleague colleagues", "coworker coworkers colleague colleagues workmate workmates work"),
+    ("neighbour neighbor", "neighbour neighbor neighbours neighbors"),
+    ("teacher", "teacher teachers"),
+) for word in words.split()}
+
+
 class WordList:
     """A large word list in little memory: words grouped by their first two letters, each group one
     newline-delimited string, so a lookup searches a few kilobytes."""

@@ -270,7 +270,8 @@ _VARIANT_FLAGS = {"grammar": ("use_grammar", True), "nogrammar": ("use_grammar",
                   "retry": ("grammar_retry", True),
                   "grounded": ("ground_statements", True), "ungrounded": ("ground_statements", False),
                   "planevidence": ("plan_evidence", True), "noplanevidence": ("plan_evidence", False),
-                  "denials": ("state_denials", True), "nodenials": ("state_denials", False)}
+                  "denials": ("state_denials", True), "nodenials": ("state_denials", False),
+                  "fa": ("flash_attn", True), "nofa": ("flash_attn", False)}
 
 
 def parse_model(value: str, models_dir: Path) -> Any:
@@ -278,15 +279,18 @@ def parse_model(value: str, models_dir: Path) -> Any:
 
     Flags set one variant's generation for an ablation: grammar/nogrammar, retry (with nogrammar: the grammar
     only for a note that fails validation), grounded/ungrounded,
-    planevidence/noplanevidence, denials/nodenials."""
+    planevidence/noplanevidence, denials/nodenials, fa/nofa (flash attention), q8kv (q8_0 KV cache, with fa)."""
     from training.evaluate import ModelSpec
 
     if "=" not in value:
         raise CommandError(f"--model must look like NAME=MODEL.gguf[+ADAPTER.gguf][@flags], got {value!r}")
     name, spec = value.split("=", 1)
     spec, _, flag_text = spec.partition("@")
-    flags: dict[str, bool] = {}
+    flags: dict[str, Any] = {}
     for flag in filter(None, flag_text.split(",")):
+        if flag == "q8kv":  # a q8_0 KV cache, which needs flash attention
+            flags.update(kv_cache_type="q8_0", flash_attn=True)
+            continue
         if flag not in _VARIANT_FLAGS:
             raise CommandError(f"Unknown variant flag {flag!r}; valid: {', '.join(_VARIANT_FLAGS)}")
         field_name, setting = _VARIANT_FLAGS[flag]
@@ -373,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--test-csv", default=None, help="Default: data/splits/test.csv")
     sub.add_argument("--model", action="append", default=[],
                      help="NAME=MODEL.gguf[+ADAPTER.gguf][@grammar|nogrammar,retry,grounded|ungrounded,planevidence|"
-                          "noplanevidence,denials|nodenials]; repeat to "
+                          "noplanevidence,denials|nodenials,fa|nofa,q8kv]; repeat to "
                           "compare (an ablation). Default: base and base+adapter.")
     sub.add_argument("--output", default=None, help="Default: reports/evaluation")
     sub.add_argument("--limit", type=int, default=None, help="Evaluate only the first N rows.")

@@ -62,8 +62,11 @@ class ModelSpec:
     use_grammar: bool | None = None
     grammar_retry: bool = False
     ground_statements: bool = True
-    plan_evidence: bool = False
+    plan_evidence: bool = True
     state_denials: bool = True
+    # Engine memory options; None: InferenceConfig's defaults (what a worker runs).
+    flash_attn: bool | None = None
+    kv_cache_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,8 +282,11 @@ class ModelEvaluator:
         options = NoteOptions(use_grammar=use_grammar, grammar_retry=spec.grammar_retry,
                               ground_statements=spec.ground_statements,
                               plan_evidence=spec.plan_evidence, state_denials=spec.state_denials)
+        memory = {key: value for key, value in (("flash_attn", spec.flash_attn), ("kv_cache_type", spec.kv_cache_type))
+                  if value is not None}
         engine = LlamaInferenceEngine(InferenceConfig(model_path=spec.model_path, lora_path=spec.lora_path,
-                                                      n_threads=self.config.n_threads, use_grammar=use_grammar))
+                                                      n_threads=self.config.n_threads, use_grammar=use_grammar,
+                                                      **memory))
         engine.load()
         notes, seconds, tokens, fallbacks = [], [], [], []
         try:

@@ -198,3 +198,20 @@ def test_a_transcript_sentence_cut_before_its_object_is_never_kept(sentence: str
 def test_a_quote_the_note_shortened_with_an_ellipsis_is_not_a_fragment() -> None:
     assert not is_fragment('Discussed "So: naloxone on you and your mum knows, prescriber review of...".')
     assert is_fragment("Discussed naloxone and a prescriber review of.")
+
+
+def test_a_person_or_drug_the_transcript_never_names_is_an_unsupported_entity() -> None:
+    index = TranscriptIndex(DEMO)
+    assert assess_statement(index, "Emotional State", "Worried about her sister and the manager.").reason == \
+        "unsupported entity"
+    assert assess_statement(index, "Plan", "Start sertraline before bed.").reason == "unsupported entity"
+    assert assess_statement(index, "Plan", "Ask your manager for a short check-in about priorities.").supported
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["mum", "mom", "mother"]), st.sampled_from(["Zoloft", "sertraline", "Lustral"]))
+def test_a_relation_or_drug_named_differently_in_the_transcript_is_supported(said: str, drug: str) -> None:
+    transcript = f"Patient: My {said} drove me here. The GP started me on {drug} last month."
+    index = TranscriptIndex(transcript)
+    assert assess_statement(index, "Chief Complaint", "Mother drove patient; started sertraline.").reason != \
+        "unsupported entity"
