@@ -282,11 +282,11 @@ class ModelEvaluator:
         options = NoteOptions(use_grammar=use_grammar, grammar_retry=spec.grammar_retry,
                               ground_statements=spec.ground_statements,
                               plan_evidence=spec.plan_evidence, state_denials=spec.state_denials)
-        memory = {key: value for key, value in (("flash_attn", spec.flash_attn), ("kv_cache_type", spec.kv_cache_type))
-                  if value is not None}
-        engine = LlamaInferenceEngine(InferenceConfig(model_path=spec.model_path, lora_path=spec.lora_path,
-                                                      n_threads=self.config.n_threads, use_grammar=use_grammar,
-                                                      **memory))
+        inference = InferenceConfig(model_path=spec.model_path, lora_path=spec.lora_path,
+                                    n_threads=self.config.n_threads, use_grammar=use_grammar)
+        inference = replace(inference, flash_attn=inference.flash_attn if spec.flash_attn is None else spec.flash_attn,
+                            kv_cache_type=spec.kv_cache_type or inference.kv_cache_type)
+        engine = LlamaInferenceEngine(inference)
         engine.load()
         notes, seconds, tokens, fallbacks = [], [], [], []
         try:
