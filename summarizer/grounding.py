@@ -205,7 +205,7 @@ def unsupported_entities(index: TranscriptIndex, text: str) -> list[str]:
     """People and medications the clause names that the transcript never does: a "sister" when nobody in the
     session mentions a sister (or a sibling), "sertraline" when no name of that drug is said. The relation
     and drug lists, and what supports each, are the evaluator's (summarizer/words.py)."""
-    words = {w.lower() for w in _LETTER_WORD.findall(text)}
+    words = {w.lower().replace("’", "'").removesuffix("'s").removesuffix("'") for w in _LETTER_WORD.findall(text)}
     found = [w for w in sorted(words) if w in RELATIONS and not RELATIONS[w] & index.words]
     for name in sorted(words & set(MEDICATION_GROUP)):
         group = MEDICATIONS[MEDICATION_GROUP[name]]

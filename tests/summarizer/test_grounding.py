@@ -205,6 +205,7 @@ def test_a_person_or_drug_the_transcript_never_names_is_an_unsupported_entity() 
     assert assess_statement(index, "Emotional State", "Worried about her sister and the manager.").reason == \
         "unsupported entity"
     assert assess_statement(index, "Plan", "Start sertraline before bed.").reason == "unsupported entity"
+    assert assess_statement(index, "Plan", "Continue with partner's tools.").reason == "unsupported entity"
     assert assess_statement(index, "Plan", "Ask your manager for a short check-in about priorities.").supported
 
 
