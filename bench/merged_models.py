@@ -44,6 +44,11 @@ class Variant:
     lora_path: str | None = None
     flash_attn: bool = False
     kv_cache_type: str = "f16"
+    engine: str = "plain"  # the ENGINE_OPTIONS row these settings came from
+
+    @property
+    def label(self) -> str:
+        return self.name if self.engine == "plain" else f"{self.name} {self.engine}"
 
 
 # Engine memory options (InferenceConfig.flash_attn, kv_cache_type): --engine rows beside each merged type.
@@ -151,8 +156,7 @@ def main() -> None:
     texts_file = models_dir / ".bench-merged-transcripts.json"
     texts_file.write_text(json.dumps(transcripts), encoding="utf-8")
     try:
-        timed = [runtime, *(replace(v, name=f"{v.name} {option}" if option != "plain" else v.name,
-                                    **ENGINE_OPTIONS[option])
+        timed = [runtime, *(replace(v, engine=option, **ENGINE_OPTIONS[option])
                             for v in merged for option in args.engine.split(","))]
         rows = [(v, speed(v, texts_file)) for v in timed]
     finally:
@@ -164,8 +168,8 @@ def main() -> None:
     for variant, figures in rows:
         p50 = statistics.median(figures["seconds"])
         rate = sum(figures["tokens"]) / sum(figures["seconds"])
-        kl, top1 = close.get(" ".join(variant.name.split()[:2]), (0.0, 1.0))
-        print(f"{variant.name:22s} {kl:13.4f} {top1:6.3f} {p50:6.2f} {p50 / base_p50:9.2f}x {rate:6.1f} "
+        kl, top1 = close.get(variant.name, (0.0, 1.0))
+        print(f"{variant.label:22s} {kl:13.4f} {top1:6.3f} {p50:6.2f} {p50 / base_p50:9.2f}x {rate:6.1f} "
               f"{figures['rss_mib']:8.0f} {figures['rss_mib'] - base_rss:+9.1f} "
               f"{Path(variant.model_path).stat().st_size / 2**20:8.1f}")
     kl, top1 = close[bare.name]

@@ -22,7 +22,7 @@ class InferenceConfig:
     merged_adapter_sha256: str | None = None
     n_ctx: int = 2048
     # llama.cpp's flash attention (no n_ctx x n_batch attention matrix in the compute buffer) and the KV
-    # cache's element type: memory levers, measured in bench/worker_memory.py.
+    # cache's element type: memory levers, measured by bench/merged_models.py --engine (off: bench/RESULTS.md).
     flash_attn: bool = False
     kv_cache_type: str = "f16"
     # The most llama.cpp threads a generation uses. Default: the CPUs this process may use (affinity mask,

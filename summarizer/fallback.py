@@ -111,9 +111,10 @@ _TECHNIQUE_CUE = re.compile(
 _MIN_INTERVENTION_WORDS = 6
 
 
-def _most_cued(sentences: Sequence[str], pattern: re.Pattern[str]) -> str | None:
+def _most_cued(sentences: Sequence[str], pattern: re.Pattern[str], min_words: int) -> str | None:
+    """The sentence of ``min_words`` or more with the most matches of ``pattern`` (the earliest on ties)."""
     scored = [(len(pattern.findall(s)), -position, s) for position, s in enumerate(sentences)
-              if len(s.split()) >= _MIN_INTERVENTION_WORDS and pattern.search(s)]
+              if len(s.split()) >= min_words and pattern.search(s)]
     return max(scored)[2] if scored else None
 
 
@@ -123,7 +124,7 @@ def extractive_fallback_note(transcript: str, findings: Sequence[RiskFinding]) -
     patient, therapist = _turns(text)
     complaint = _first(patient)
     emotion = _first(patient, _EMOTION)
-    intervention = _most_cued(therapist, _TECHNIQUE_CUE) or _first(therapist)
+    intervention = _most_cued(therapist, _TECHNIQUE_CUE, _MIN_INTERVENTION_WORDS) or _first(therapist)
     plan = (next(iter(plan_evidence(text)), None) or _first(reversed(therapist), _PLAN)
             or _first(reversed(patient), _PLAN))
     sections = {

@@ -28,7 +28,15 @@ from summarizer.risk_reconcile import families_in, is_denial, sentences
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.text import strip_markup
 from summarizer.validation import parse_note, render_note
-from summarizer.words import MEDICATION_GROUP, MEDICATIONS, RELATIONS, is_english_word
+from summarizer.words import (
+    MEDICATION_GROUP,
+    MEDICATIONS,
+    RELATIONS,
+    WORD,
+    is_english_word,
+    spoken_words,
+    word_tokens,
+)
 
 MIN_SUPPORT = 0.5
 NOT_DOCUMENTED = "Not documented in the transcript."
@@ -72,8 +80,6 @@ _LABEL = re.compile(r"^\s*(?:[A-Za-z][A-Za-z .']{0,24}?|speaker\s*\d+)\s*:\s*", 
 # ("|2019/", "##_S.D._TIP|#;"); a token the transcript itself contains is never made up.
 _MADE_UP = re.compile(r"&#?\w+;|[ÃÂâ][\x80-\xbf\w]|\b[A-Z]{2,}(?:-[A-Z]{2,})+\b|\b[A-Z]{4,}\b"
                       r"|\S*(?:[|#_\\<>^~`]|[^\x00-\u024f\u2010-\u2027\s])\S*")
-# Words as the non-word check reads them (the evaluator's tokenisation: apostrophes join, hyphens split).
-_LETTER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 @dataclass(frozen=True)
@@ -147,8 +153,7 @@ class TranscriptIndex:
     def __init__(self, transcript: str, extra_numbers: Sequence[float] = ()) -> None:
         self.transcript = transcript
         self.lowered = transcript.lower()
-        words = [w.replace("’", "'") for w in _LETTER_WORD.findall(self.lowered)]
-        self.words = frozenset(words) | {part for w in words for part in w.split("'")}
+        self.words = spoken_words(self.lowered)
         self.sentences: list[_Sentence] = []
         for line in re.finditer(r"[^\n]+", transcript):
             label = _LABEL.match(line.group(0))
@@ -205,7 +210,7 @@ def unsupported_entities(index: TranscriptIndex, text: str) -> list[str]:
     """People and medications the clause names that the transcript never does: a "sister" when nobody in the
     session mentions a sister (or a sibling), "sertraline" when no name of that drug is said. The relation
     and drug lists, and what supports each, are the evaluator's (summarizer/words.py)."""
-    words = {w.lower().replace("’", "'").removesuffix("'s").removesuffix("'") for w in _LETTER_WORD.findall(text)}
+    words = {w.lower().removesuffix("'s").removesuffix("'") for w in word_tokens(text)}
     found = [w for w in sorted(words) if w in RELATIONS and not RELATIONS[w] & index.words]
     for name in sorted(words & set(MEDICATION_GROUP)):
         group = MEDICATIONS[MEDICATION_GROUP[name]]
@@ -244,7 +249,7 @@ def made_up_tokens(index: TranscriptIndex, text: str) -> list[str]:
     ("prioritrations"), the same test the evaluator's non-word count applies (summarizer/words.py)."""
     shapes = [m.group(0) for m in _MADE_UP.finditer(text)
               if m.group(0).lower() not in index.lowered and m.group(0).lower() not in NOTE_VOCABULARY]
-    words = [word for word in _LETTER_WORD.findall(text)
+    words = [word for word in WORD.findall(text)
              if len(word) >= 2 and (lower := word.lower().replace("’", "'")) not in index.words
              and lower not in NOTE_VOCABULARY and not is_english_word(lower)
              and not any(word in shape for shape in shapes)]
@@ -346,9 +351,10 @@ def _ground_kept_section(index: TranscriptIndex, name: str, body: str, statement
                 continue
             statement = assess_statement(index, name, sentence)
             cleaned = sentence
-            for token in [*statement.unsupported_numbers, *made_up_tokens(index, sentence)]:
-                if statement.reason:
-                    cleaned = re.sub(rf"(?<!\w){re.escape(token)}%?(?!\w)", "", cleaned)
+            # Only a flagged sentence loses tokens; a supported one keeps every word.
+            flagged = [*statement.unsupported_numbers, *made_up_tokens(index, sentence)] if statement.reason else []
+            for token in flagged:
+                cleaned = re.sub(rf"(?<!\w){re.escape(token)}%?(?!\w)", "", cleaned)
             cleaned = " ".join(cleaned.split())
             claim = cleaned.split(":")[-1]  # after an "Unconfirmed (clinician to review):" prefix
             dropped = bool(statement.reason) and not [w for w in content_stems(claim) if w not in NOTE_VOCABULARY]

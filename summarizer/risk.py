@@ -356,7 +356,7 @@ def detect_risks(transcript: str) -> list[RiskFinding]:
     # again after, for what the classifier adds.
     findings = _escalate(findings, text, turns)
     patient_spans = [(t.start, t.end) for t in turns if not t.is_therapist]
-    denied = denying_replies(transcript)
+    denied = denying_replies(text, dialogue_turns(text, turns))
     findings.extend(f for f in classifier_findings(transcript, text, patient_spans, findings, rejected)
                     if not any(start <= f.start < end and f.family in families for start, end, families in denied))
     findings = _settle_past_abuse(_escalate(findings, text, turns), text, turns)

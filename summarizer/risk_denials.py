@@ -17,7 +17,7 @@ It is written only where it cannot soften a risk:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from summarizer import risk_lexicon as lx
@@ -25,7 +25,7 @@ from summarizer import risk_questions as qx
 from summarizer.risk_dialogue import affirms, asked_families, question_text
 from summarizer.risk_normalise import normalise_for_matching
 from summarizer.risk_reconcile import is_denial, quote, sentences
-from summarizer.risk_turns import dialogue_turns, utterances
+from summarizer.risk_turns import Utterance, dialogue_turns, utterances
 from summarizer.risk_types import FAMILIES, RiskFinding
 from summarizer.sections import SESSION_NOTE_SECTIONS
 from summarizer.validation import parse_note, render_note
@@ -84,22 +84,26 @@ def _wording(family: str, asked: str) -> str:
     return DENIED_FAMILY_WORDS[family]
 
 
-def denying_replies(transcript: str) -> list[tuple[int, int, frozenset[str]]]:
-    """(start, end, families asked) of each patient reply that denies a risk question outright, whatever the
-    rest of the session says: the span the classifier must not read as that risk ("No. None. I just want
-    my life back" scored as active ideation on its own words)."""
-    text = normalise_for_matching(transcript)
-    pairs = dialogue_turns(text, utterances(text))
-    replies: list[tuple[int, int, frozenset[str]]] = []
+def _denied_questions(text: str, pairs: Sequence[Utterance]) -> Iterator[tuple[Utterance, str, list[str]]]:
+    """(the patient's reply, the question asked, the families it asked about) for each reply that denies a
+    risk question outright, in ``text`` (normalised for matching) split into ``pairs`` (its dialogue turns)."""
     for question, answer in zip(pairs, pairs[1:], strict=False):
         if not question.is_therapist or answer.is_therapist:
             continue
-        families = asked_families(question_text(text, question))
+        asked = question_text(text, question)
+        families = asked_families(asked)
         if not families or affirms(text, answer):
             continue
         if _denies(qx.REPLY_PREAMBLE.sub("", text[answer.start:answer.end].strip(), count=1)):
-            replies.append((answer.start, answer.end, frozenset(families)))
-    return replies
+            yield answer, asked, families
+
+
+def denying_replies(text: str, pairs: Sequence[Utterance]) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, families asked) of each patient reply that denies a risk question outright, whatever the
+    rest of the session says: the span the classifier must not read as that risk ("No. None. I just want
+    my life back" scored as active ideation on its own words). Takes the detector's own normalised text and
+    dialogue turns."""
+    return [(answer.start, answer.end, frozenset(families)) for answer, _, families in _denied_questions(text, pairs)]
 
 
 def screening_denials(transcript: str) -> list[ScreeningDenial]:
@@ -109,15 +113,8 @@ def screening_denials(transcript: str) -> list[ScreeningDenial]:
     # The patient turns that speak of risk, read once: a denial stands only if no other turn does.
     risk_talk = {t.start for t in pairs if not t.is_therapist and _RISK_TALK.search(text[t.start:t.end])}
     denials: list[ScreeningDenial] = []
-    for question, answer in zip(pairs, pairs[1:], strict=False):
-        if not question.is_therapist or answer.is_therapist:
-            continue
-        asked = question_text(text, question)
-        families = asked_families(asked)
-        if not families or affirms(text, answer):
-            continue
-        reply = qx.REPLY_PREAMBLE.sub("", text[answer.start:answer.end].strip(), count=1)
-        if _denies(reply) and not risk_talk - {answer.start}:
+    for answer, asked, families in _denied_questions(text, pairs):
+        if not risk_talk - {answer.start}:
             said = transcript[answer.start:answer.end].strip()
             denials.extend(ScreeningDenial(family, said, answer.start, answer.end, _wording(family, asked))
                            for family in families)

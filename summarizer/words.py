@@ -104,6 +104,23 @@ RELATIONS: dict[str, frozenset[str]] = {word: frozenset(support.split()) for wor
 ) for word in words.split()}
 
 
+
+# A word as both non-word checks read it: letters, apostrophes join ("didn't"), hyphens and digits split.
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def word_tokens(text: str) -> list[str]:
+    """The words of ``text`` as written, curly apostrophes made straight."""
+    return [word.replace("’", "'") for word in WORD.findall(text)]
+
+
+def spoken_words(text: str) -> frozenset[str]:
+    """Every word of ``text`` (lowercased by the caller when wanted) and every apostrophe-split part of one
+    ("didn't" -> "didn", "t"): what a note may repeat without being a non-word."""
+    words = word_tokens(text)
+    return frozenset(words) | {part for word in words for part in word.split("'")}
+
+
 class WordList:
     """A large word list in little memory: words grouped by their first two letters, each group one
     newline-delimited string, so a lookup searches a few kilobytes."""

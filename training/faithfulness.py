@@ -43,7 +43,10 @@ from summarizer.words import (
     MEDICATION_GROUP,
     MEDICATIONS,
     RELATIONS,
+    WORD,
     is_english_word,
+    spoken_words,
+    word_tokens,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,7 +67,6 @@ _ORDINALS: dict[str, int] = {w: i for i, w in enumerate(
 # --- text preparation -----------------------------------------------------------------------------
 
 _HEADER = re.compile(r"(?:^|(?<=\s))(?:" + "|".join(re.escape(s) for s in SESSION_NOTE_SECTIONS) + r")\s*:")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # UTF-8 read as Latin-1/cp1252: a lead byte shown as Â..ï followed by continuation bytes shown as
@@ -83,10 +85,6 @@ def note_text(note: str) -> str:
     mistaken for a mid-sentence capitalised name.
     """
     return _HEADER.sub("\n", strip_markup(note)).strip()
-
-
-def _words(text: str) -> list[str]:
-    return [w.replace("’", "'") for w in _WORD.findall(text)]
 
 
 def _letter_runs(text: str) -> list[str]:
@@ -222,8 +220,7 @@ class TranscriptEvidence:
 
     @classmethod
     def build(cls, transcript: str, findings: Sequence[RiskFinding] | None = None) -> TranscriptEvidence:
-        words = _words(transcript.lower())
-        tokens = set(words) | {part for w in words for part in w.split("'")} | set(_letter_runs(transcript))
+        tokens = spoken_words(transcript.lower()) | set(_letter_runs(transcript))
         return cls(transcript=transcript, sha256=transcript_sha256(transcript), tokens=frozenset(tokens),
                    stems=frozenset(stem(t) for t in tokens), numbers=supported_values(transcript),
                    findings=tuple(detect_risks(transcript) if findings is None else findings))
@@ -278,7 +275,7 @@ def nonwords(evidence: TranscriptEvidence, note: str) -> list[str]:
     text = _MOJIBAKE.sub(" ", _HTML_ENTITY.sub(" ", text))
     found += [chunk for chunk in text.split() if _ODD_CHAR.search(chunk)]
     text = _ODD_CHAR.sub(" ", text)
-    for word in _words(text):
+    for word in word_tokens(text):
         lower = word.lower()
         if len(lower) < 2 or lower in evidence.tokens or is_english_word(lower):
             continue
@@ -322,7 +319,7 @@ def _names(text: str) -> Iterator[tuple[str, list[str]]]:
     """(surface, name parts) of capitalised names: after a title ("Dr. Patel"), mid-sentence capitalised
     words, and sentence-initial capitalised words that are not English words. Consecutive capitalised
     words make one name ("Sarah Jones")."""
-    tokens = list(_WORD.finditer(text))
+    tokens = list(WORD.finditer(text))
     index = 0
     while index < len(tokens):
         token = tokens[index]

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from summarizer.notes import summarize_single_session
 from summarizer.risk import detect_risks
 from summarizer.risk_denials import denying_replies, screening_denials, with_screening_denials
+from summarizer.risk_normalise import normalise_for_matching
+from summarizer.risk_turns import dialogue_turns, utterances
 from summarizer.text import normalise_whitespace
 from summarizer.validation import parse_note
 from tests.summarizer.fakes import ScriptedEngine
@@ -126,5 +128,6 @@ def test_every_denial_quotes_the_transcript_and_none_stands_beside_a_current_ris
 def test_an_outright_denial_is_never_read_as_the_risk_it_denies(reply: str) -> None:
     transcript = f"Therapist: Are you having any thoughts of ending your life?\nPatient: {reply}"
     assert [f for f in detect_risks(transcript) if f.current] == []
-    (start, end, families), = denying_replies(transcript)
+    text = normalise_for_matching(transcript)
+    (start, end, families), = denying_replies(text, dialogue_turns(text, utterances(text)))
     assert "suicide" in families and transcript[start:end].strip() == reply
